@@ -1,0 +1,45 @@
+# careaudit: every set-up step lives here, so a fresh clone needs nothing but Python 3.11.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+# No telemetry from dbt, Dagster or anything else that honours the convention.
+export DO_NOT_TRACK := 1
+export DAGSTER_DISABLE_TELEMETRY := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: help install run test lint ui clean
+
+help:
+	@echo "make run   set up .venv and run the refresh on the bundled sample"
+	@echo "make test  lint (sqlfluff, ruff) and run the whole test suite"
+	@echo "make ui    start the Dagster UI on http://127.0.0.1:3000"
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(INSTALLED)
+
+run: install
+	$(BIN)/careaudit refresh
+
+lint: install
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+	cd dbt_project && ../$(BIN)/sqlfluff lint models
+
+test: lint
+	$(BIN)/pytest
+
+ui: install
+	$(BIN)/careaudit ui
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

@@ -1,0 +1,1 @@
+"""careaudit: the Dagster code location for the Care Plan Audit warehouse."""

@@ -1,0 +1,9 @@
+"""Where the repository keeps what the pipeline reads: fixed by the layout, not configurable."""
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = REPO_ROOT / "seeds"
+CATALOGUE_DIR = SEEDS_DIR / "catalogue"
+SAMPLE_EXTRACTS_DIR = SEEDS_DIR / "sample_extracts"
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
