@@ -1,0 +1,124 @@
+"""Turn exported cells into typed values: dates, and answer labels into catalogue codes.
+
+Work is done per distinct value, not per row: an export has thousands of rows but only a
+handful of distinct answers per question, so labels are resolved once and mapped in bulk.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from orchestration.catalogue import FormCatalogue, Question
+from orchestration.ingest.normalise import normalise
+
+# UK day-first first, then ISO: an ambiguous date is read day-first, never guessed otherwise.
+DATETIME_FORMATS = (
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
+
+MULTI_SEPARATOR = ";"
+
+
+def parse_datetimes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse cells as datetimes. Returns (values, invalid): invalid marks a non-blank cell that is
+    not a real date in an accepted format (31/02/2022 is invalid, never rolled over)."""
+    parsed = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[us]")
+    is_native = cells.map(lambda v: isinstance(v, datetime))
+    if is_native.any():
+        parsed[is_native] = pd.to_datetime(cells[is_native].astype("object")).astype(
+            "datetime64[us]"
+        )
+    text = cells[~is_native & cells.notna()].astype(str).str.strip()
+    text = text[text != ""]
+    for fmt in DATETIME_FORMATS:
+        if text.empty:
+            break
+        attempt = pd.to_datetime(text, format=fmt, errors="coerce")
+        hit = attempt.notna()
+        parsed[hit[hit].index] = attempt[hit].astype("datetime64[us]")
+        text = text[~hit]
+    invalid = pd.Series(False, index=cells.index)
+    invalid[text.index] = True
+    return parsed, invalid
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one distinct cell value means for a question."""
+
+    codes: tuple[str, ...]
+    status: str  # answered | blank | unrecognised
+    problem: str | None = None
+
+
+class AnswerResolver:
+    """Resolves a question's cells on one form version to option codes."""
+
+    def __init__(self, catalogue: FormCatalogue, question: Question, form_version: str) -> None:
+        self.question = question
+        self.form_version = form_version
+        self.options = catalogue.options_on(question, form_version)
+        self.lookup: dict[str, str] = {}
+        for option in self.options:
+            for spelling in catalogue.aliases_for(option):
+                self.lookup.setdefault(normalise(spelling), option.code)
+        self.exclusive = {o.code for o in self.options if o.is_exclusive}
+        self.labels = {o.code: o.label for o in self.options}
+
+    def _unrecognised(self, value: str, token: str) -> Resolution:
+        offered = ", ".join(f'"{o.label}"' for o in self.options)
+        what = f'"{token}"' if token == value else f'"{token}" (in "{value}")'
+        return Resolution(
+            (),
+            "unrecognised",
+            f"{what} is not an answer the {self.form_version} form offers (it offers {offered}); "
+            "the answer is treated as missing",
+        )
+
+    def resolve(self, value: object) -> Resolution:
+        text = "" if value is None or pd.isna(value) else str(value)
+        if not normalise(text):
+            return Resolution((), "blank")
+        if self.question.question_type == "single":
+            code = self.lookup.get(normalise(text))
+            return Resolution((code,), "answered") if code else self._unrecognised(text, text)
+        tokens = [t for t in text.split(MULTI_SEPARATOR) if normalise(t)]
+        codes: list[str] = []
+        for token in tokens:
+            code = self.lookup.get(normalise(token))
+            if code is None:
+                return self._unrecognised(text, token.strip())
+            if code not in codes:
+                codes.append(code)
+        if len(codes) > 1 and self.exclusive & set(codes):
+            only = self.labels[next(iter(self.exclusive & set(codes)))]
+            return Resolution(
+                (),
+                "unrecognised",
+                f'"{text}" combines "{only}" with other options; the answer is treated as missing',
+            )
+        return Resolution(tuple(codes), "answered")
+
+    def resolve_column(self, cells: pd.Series) -> pd.DataFrame:
+        """One row per selected code (or one row for a blank/unrecognised answer), with the
+        position of the cell's row, in bulk over the column's distinct values."""
+        text = cells.astype("string").str.strip().fillna("")
+        resolved = {v: self.resolve(v) for v in pd.unique(text)}
+        frame = pd.DataFrame(
+            {
+                "row_position": text.index,
+                "answer_text": text.replace("", None),
+                "answer_code": text.map({v: list(r.codes) or [None] for v, r in resolved.items()}),
+                "answer_status": text.map({v: r.status for v, r in resolved.items()}),
+                "problem": text.map({v: r.problem for v, r in resolved.items()}),
+            }
+        )
+        return frame.explode("answer_code", ignore_index=True)
