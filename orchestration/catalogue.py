@@ -73,11 +73,15 @@ class FormCatalogue:
 
     def questions_on(self, version: str) -> list[Question]:
         """Questions printed on a form version, in form order."""
-        return [q for q in self.questions if self._within(version, q.since_version, q.until_version)]
+        return [
+            q for q in self.questions if self._within(version, q.since_version, q.until_version)
+        ]
 
     def options_on(self, question: Question, version: str) -> list[AnswerOption]:
         """Answer options a form version offers for a question."""
-        return [o for o in question.options if self._within(version, o.since_version, o.until_version)]
+        return [
+            o for o in question.options if self._within(version, o.since_version, o.until_version)
+        ]
 
     def aliases_for(self, option: AnswerOption) -> tuple[str, ...]:
         """Every spelling that means this option: its label, its own aliases, the common ones."""

@@ -107,7 +107,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue) 
 
 def check_key(con: duckdb.DuckDBPyConnection, fingerprint: str, now: datetime) -> None:
     """Refuse to mix pseudonyms made with different keys in one warehouse."""
-    known = [r[0] for r in con.execute("select fingerprint from raw.pseudonymisation_key").fetchall()]
+    rows = con.execute("select fingerprint from raw.pseudonymisation_key").fetchall()
+    known = [row[0] for row in rows]
     if not known:
         con.execute("insert into raw.pseudonymisation_key values (?, ?)", [fingerprint, now])
     elif fingerprint not in known:

@@ -1,0 +1,52 @@
+{#- A section's fact table: one row per audit, one column per question of the section (in
+    catalogue order) holding the answer code, or the codes joined by ';' for a multi-select.
+    The question list comes from the catalogue seed at run time, so every section table is one
+    line and a new question is a catalogue change. Missing, unrecognised and skipped answers
+    are null here; int_question_responses_classified says which. -#}
+{% macro section_fact(section_id) %}
+with
+
+audits as (
+    select audit_id, la_code, time_period, time_identifier, completion_month, form_version
+    from {{ ref('fct_audits') }}
+),
+
+counted_responses as (
+    select audit_id, question_id
+    from {{ ref('int_question_responses_classified') }}
+    where response_status in ('answered', 'not_applicable')
+),
+
+section_answers as (
+    select
+        answers.audit_id,
+        answers.question_id,
+        string_agg(answers.answer_code, ';' order by answers.answer_sort_order) as answer
+    from {{ ref('int_answers_rolled_up') }} as answers
+    inner join counted_responses
+        on
+            answers.audit_id = counted_responses.audit_id
+            and answers.question_id = counted_responses.question_id
+    inner join {{ ref('form_questions') }} as questions
+        on answers.question_id = questions.question_id
+    where questions.section_id = '{{ section_id }}'
+    group by answers.audit_id, answers.question_id
+),
+
+answers_by_question as (
+    pivot section_answers
+    on question_id in (
+        select question_id from {{ ref('form_questions') }}
+        where section_id = '{{ section_id }}'
+        order by sort_order
+    )
+    using first(answer)
+    group by audit_id
+)
+
+select
+    audits.*,
+    answers_by_question.* exclude (audit_id)
+from audits
+left join answers_by_question on audits.audit_id = answers_by_question.audit_id
+{% endmacro %}

@@ -1,0 +1,67 @@
+-- One row per audit and question on its form version, saying whether the question was
+-- answered, not applicable, legitimately skipped (not asked), or missing; skip logic comes
+-- from the catalogue (asked_when_question / asked_when_codes).
+with
+
+answers as (
+    select * from {{ ref('int_answers_rolled_up') }}
+),
+
+questions as (
+    select
+        question_id,
+        asked_when_question,
+        string_split(asked_when_codes, '|') as asked_when_codes
+    from {{ ref('form_questions') }}
+),
+
+responses as (
+    select
+        audit_id,
+        question_id,
+        min(answer_status) as answer_status,
+        count(answer_code) as selection_count,
+        bool_and(is_excluded_from_answered) as is_only_excluded_codes,
+        list_distinct(
+            flatten(list([answer_code, rolled_up_code]) filter (where answer_code is not null))
+        ) as matched_codes
+    from answers
+    group by audit_id, question_id
+),
+
+with_skip_logic as (
+    select
+        responses.*,
+        questions.asked_when_question,
+        questions.asked_when_question is null
+        or coalesce(
+            list_has_any(parent.matched_codes, questions.asked_when_codes), false
+        ) as is_asked
+    from responses
+    inner join questions on responses.question_id = questions.question_id
+    left join responses as parent
+        on
+            responses.audit_id = parent.audit_id
+            and questions.asked_when_question = parent.question_id
+),
+
+classified as (
+    select
+        audit_id,
+        question_id,
+        answer_status,
+        selection_count,
+        matched_codes,
+        is_asked,
+        case
+            when not is_asked and answer_status = 'blank' then 'not_asked'
+            when not is_asked then 'skip_logic_violation'
+            when answer_status = 'blank' then 'missing'
+            when answer_status = 'unrecognised' then 'unrecognised'
+            when is_only_excluded_codes then 'not_applicable'
+            else 'answered'
+        end as response_status
+    from with_skip_logic
+)
+
+select * from classified

@@ -1,0 +1,1 @@
+{{ section_fact('education') }}

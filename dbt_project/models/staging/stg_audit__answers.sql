@@ -1,0 +1,17 @@
+with
+
+source as (
+    select * from {{ source('audit', 'answers') }}
+),
+
+renamed as (
+    select
+        {{ submission_id('file_sha256', 'source_row') }} as submission_id,
+        question_id,
+        answer_code,
+        answer_text,
+        answer_status
+    from source
+)
+
+select * from renamed
