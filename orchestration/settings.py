@@ -78,10 +78,11 @@ class Settings:
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster_home"
 
-    def dbt_vars(self) -> dict[str, str]:
-        """The settings dbt models read through `var()`."""
-        return {"year_type": self.year_type, "percent_rounding": self.percent_rounding}
-
     def dbt_env(self) -> dict[str, str]:
-        """Environment the dbt subprocess needs: its profile reads the warehouse path from it."""
-        return {"CAREAUDIT_WAREHOUSE_PATH": str(self.warehouse_path)}
+        """Environment the dbt subprocess reads: the warehouse path (its profile) and the
+        reporting conventions (its macros)."""
+        return {
+            "CAREAUDIT_WAREHOUSE_PATH": str(self.warehouse_path),
+            "CAREAUDIT_YEAR_TYPE": self.year_type,
+            "CAREAUDIT_PERCENT_ROUNDING": self.percent_rounding,
+        }

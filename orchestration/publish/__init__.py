@@ -1,0 +1,1 @@
+"""Publish: files and databases made from the reporting models, for BI tools and people."""

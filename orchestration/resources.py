@@ -1,0 +1,69 @@
+"""Dagster resources, configured from the environment (orchestration.settings).
+
+The pseudonymisation key is deliberately not resource config: Dagster shows resource config in
+its UI, so the key is read from the environment only when ingest needs it.
+"""
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from orchestration.paths import DBT_PROJECT_DIR
+from orchestration.settings import Settings
+from orchestration.warehouse import connect
+
+# The venv's own dbt, so `dagster dev` works without an activated venv.
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+
+class CareauditResource(dg.ConfigurableResource):
+    """Where careaudit reads and writes, and the authority's reporting conventions."""
+
+    data_dir: str
+    landing_dir: str
+    la_code: str
+    old_la_code: str
+    la_name: str
+    year_type: str
+    percent_rounding: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "CareauditResource":
+        return cls(
+            data_dir=str(settings.data_dir),
+            landing_dir=str(settings.landing_dir),
+            la_code=settings.la_code,
+            old_la_code=settings.old_la_code,
+            la_name=settings.la_name,
+            year_type=settings.year_type,
+            percent_rounding=settings.percent_rounding,
+        )
+
+    def settings(self) -> Settings:
+        """The full settings, the key read from the environment now (never from config)."""
+        env = Settings.from_env()
+        return Settings(
+            data_dir=Path(self.data_dir),
+            landing_dir=Path(self.landing_dir),
+            pseudonymisation_key=env.pseudonymisation_key,
+            la_code=self.la_code,
+            old_la_code=self.old_la_code,
+            la_name=self.la_name,
+            year_type=self.year_type,  # type: ignore[arg-type]
+            percent_rounding=self.percent_rounding,  # type: ignore[arg-type]
+        )
+
+    @contextmanager
+    def warehouse(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived warehouse connection (closed before anything else writes)."""
+        with connect(self.settings().warehouse_path, read_only=read_only) as con:
+            yield con
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE)
