@@ -1,0 +1,117 @@
+"""`careaudit refresh --landing DIR` works on any folder of exports in the spec's shape: nothing
+is tuned to the bundled sample, failures are clear, and a failed run loads nothing."""
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.support import careaudit_env, run_careaudit, write_export
+
+KEY = "test-key-not-secret"
+
+NOT_ASKED = "No - parents were not asked"
+DECLINED = "No - parents declined"
+
+
+@pytest.fixture(scope="module")
+def form_2023_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six audits on the 2023 form for another authority, one of them submitted twice."""
+    landing = tmp_path_factory.mktemp("landing")
+    data_dir = tmp_path_factory.mktemp("data")
+    write_export(
+        landing / "2023" / "may.csv",
+        "2023",
+        [
+            {"parents_views_recorded": "Yes", "midpoint_check": "Yes"},
+            {"parents_views_recorded": NOT_ASKED, "midpoint_check": "No"},
+            {"parents_views_recorded": DECLINED, "midpoint_check": "Not applicable"},
+            {"parents_views_recorded": "Not applicable", "midpoint_check": "yes"},
+            {"parents_views_recorded": "", "midpoint_check": "N"},
+            # The first submission for child 9000006: superseded by the June file.
+            {"parents_views_recorded": "Yes", "midpoint_check": "Yes"},
+        ],
+        completed="20/05/2023 09:00",
+    )
+    write_export(
+        landing / "2023" / "june.csv",
+        "2023",
+        [
+            {
+                "child_id": "9000006",
+                "review_date": "20/05/2023",
+                "parents_views_recorded": DECLINED,
+                "midpoint_check": "No",
+            }
+        ],
+        completed="02/06/2023 14:00",
+    )
+    env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY, CAREAUDIT_LA_CODE="E09000001")
+    result = run_careaudit(
+        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return data_dir
+
+
+def metric(data_dir: Path, metric_id: str) -> tuple[str, str, str, str]:
+    with (data_dir / "publish" / "internal" / "metrics.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            if row["metric_id"] == metric_id:
+                return row["la_code"], row["numerator"], row["denominator"], row["missing_answers"]
+    raise AssertionError(f"{metric_id} not published")
+
+
+def test_2023_codes_count_directly_and_through_their_roll_up(form_2023_run):
+    # Answered: yes, not asked, declined (the resubmission), declined; N/A left out; one blank.
+    assert metric(form_2023_run, "parents_views_recorded") == ("E09000001", "1", "4", "1")
+    assert metric(form_2023_run, "parents_views_not_recorded") == ("E09000001", "3", "4", "1")
+    assert metric(form_2023_run, "parents_not_asked") == ("E09000001", "1", "4", "1")
+    assert metric(form_2023_run, "parents_declined") == ("E09000001", "2", "4", "1")
+
+
+def test_aliases_and_not_applicable_on_a_question_new_in_2023(form_2023_run):
+    # yes, no, N/A (left out), "yes", "N", and the resubmission's "No".
+    assert metric(form_2023_run, "midpoint_check_completed") == ("E09000001", "2", "5", "0")
+
+
+def test_every_audit_counts_once_in_the_period_of_its_latest_completion(form_2023_run):
+    assert metric(form_2023_run, "audits_completed") == ("E09000001", "6", "", "0")
+    with duckdb.connect(str(form_2023_run / "warehouse.duckdb"), read_only=True) as con:
+        months = con.execute(
+            "select strftime(completion_month, '%Y-%m'), count(*) from marts.fct_audits "
+            "group by all order by all"
+        ).fetchall()
+        form_versions = con.execute("select distinct form_version from marts.fct_audits").fetchall()
+    assert months == [("2023-05", 5), ("2023-06", 1)]
+    assert form_versions == [("2023",)]
+
+
+def test_a_file_that_cannot_be_read_fails_the_run_and_loads_nothing(tmp_path):
+    landing, data_dir = tmp_path / "landing", tmp_path / "data"
+    write_export(landing / "good.csv", "2022", [{}, {}])
+    (landing / "notes.csv").write_text("Name,Favourite colour\nSam,blue\n", encoding="utf-8")
+    env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY)
+
+    result = run_careaudit(
+        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
+    )
+
+    assert result.returncode == 1
+    assert "careaudit refresh failed at ingest_audit_extracts" in result.stderr
+    assert "notes.csv" in result.stderr
+    assert "nothing was loaded" in result.stderr
+    assert not (data_dir / "warehouse.duckdb").exists()
+    assert not (data_dir / "publish").exists()
+
+
+def test_other_data_is_refused_without_a_pseudonymisation_key(tmp_path):
+    landing, data_dir = tmp_path / "landing", tmp_path / "data"
+    write_export(landing / "export.csv", "2022", [{}])
+
+    result = run_careaudit("refresh", "--landing", str(landing), "--data-dir", str(data_dir))
+
+    assert result.returncode == 1
+    assert "CAREAUDIT_PSEUDONYMISATION_KEY is not set" in result.stderr
+    assert not (data_dir / "warehouse.duckdb").exists()

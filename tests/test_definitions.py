@@ -1,0 +1,91 @@
+"""The Dagster code location: it loads, validates, and shows one lineage graph from the
+landing folder to the published files, with dbt tests as asset checks."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.definitions import REFRESH_JOB, defs
+from orchestration.paths import REPO_ROOT
+from tests.support import careaudit_env
+
+
+@pytest.fixture(scope="module")
+def specs() -> dict[str, dg.AssetSpec]:
+    return {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
+
+
+def upstream(specs: dict[str, dg.AssetSpec], key: str) -> set[str]:
+    return {dep.asset_key.to_user_string() for dep in specs[key].deps}
+
+
+def test_dagster_validates_the_workspace():
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    result = subprocess.run(
+        [dagster, "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO_ROOT,
+        env=careaudit_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("asset", "parent"),
+    [
+        ("raw/audit_submissions", "landing/audit_extracts"),
+        ("raw/audit_answers", "landing/audit_extracts"),
+        ("staging/stg_audit__submissions", "raw/audit_submissions"),
+        ("staging/stg_audit__answers", "raw/audit_answers"),
+        ("intermediate/int_audit_submissions_ranked", "staging/stg_audit__submissions"),
+        ("intermediate/int_answers_rolled_up", "staging/stg_audit__answers"),
+        ("marts/fct_audits", "intermediate/int_audits_deduplicated"),
+        ("marts/fct_care_plan", "marts/fct_audits"),
+        ("marts/fct_metrics", "catalogue/metrics"),
+        ("marts/fct_metrics", "intermediate/int_question_responses_classified"),
+        ("marts/fct_metric_trends", "intermediate/int_metric_values_combined"),
+        ("reporting/rpt_metrics", "marts/fct_metrics"),
+        ("publish/internal_files", "reporting/rpt_metrics"),
+        ("publish/internal_files", "reporting/rpt_metric_trends"),
+    ],
+)
+def test_lineage_runs_from_landing_files_to_published_files(specs, asset, parent):
+    assert parent in upstream(specs, asset)
+
+
+def test_assets_are_grouped_by_layer(specs):
+    groups = {key: spec.group_name for key, spec in specs.items()}
+    assert groups["raw/audit_answers"] == "ingest"
+    assert groups["staging/stg_audit__answers"] == "staging"
+    assert groups["intermediate/int_answers_rolled_up"] == "intermediate"
+    assert groups["marts/fct_metrics"] == "marts"
+    assert groups["catalogue/metrics"] == "catalogue"
+    assert groups["reporting/rpt_metrics"] == "publish"
+    assert groups["publish/internal_files"] == "publish"
+
+
+def test_every_asset_has_a_description_kinds_and_owners(specs):
+    assert [key for key, spec in specs.items() if not (spec.description or "").strip()] == []
+    assert [key for key, spec in specs.items() if not spec.kinds] == []
+    assert [key for key, spec in specs.items() if not spec.owners] == []
+
+
+def test_dbt_tests_are_asset_checks():
+    checks = {
+        (check.asset_key.to_user_string(), check.name)
+        for check in defs.resolve_asset_graph().asset_check_keys
+    }
+    assert ("marts/fct_audits", "unique_fct_audits_audit_id") in checks
+    assert ("marts/fct_metrics", "not_greater_than_fct_metrics_numerator__denominator") in checks
+
+
+def test_the_refresh_job_covers_every_materializable_asset():
+    job = defs.resolve_job_def(REFRESH_JOB)
+    selected = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
+    assert {"raw/audit_answers", "marts/fct_metrics", "publish/internal_files"} <= selected
