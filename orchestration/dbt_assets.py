@@ -16,6 +16,7 @@ import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
     DbtCliResource,
     DbtProject,
     dbt_assets,
@@ -29,7 +30,9 @@ from orchestration.settings import Settings
 OWNERS = ["team:careaudit-data"]
 # Reporting models shape what is published: they sit in the publish group with the files.
 GROUPS = {"reporting": "publish"}
-KEPT_DBT_RUNS = 10  # dbt artifacts and logs of the latest runs, under $CAREAUDIT_DATA_DIR/dbt_runs
+# dbt artifacts and logs of the latest runs are kept under $CAREAUDIT_DATA_DIR/dbt_runs.
+KEPT_DBT_RUNS = 10
+ROW_COUNT_MARK = "careaudit:row_count "  # logged by the log_row_count post-hook
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 
@@ -114,7 +117,31 @@ def careaudit_dbt_models(
     _prune(runs_dir, keep=KEPT_DBT_RUNS - 1)
     with _environ(settings.dbt_env()):
         invocation = dbt.cli(["build"], context=context, target_path=runs_dir / context.run_id)
-    yield from invocation.stream()
+    yield from _with_row_counts(invocation)
+
+
+def _with_row_counts(invocation: DbtCliInvocation) -> Iterator[Any]:
+    """The invocation's Dagster events, each model's and seed's with `dagster/row_count` taken
+    from the line the log_row_count post-hook logs just before dbt reports the node done."""
+    row_counts: dict[str, int] = {}
+    for raw in invocation.stream_raw_events():
+        info = raw.raw_event["info"]
+        node = raw.raw_event["data"].get("node_info", {}).get("unique_id")
+        if info["name"] == "JinjaLogInfo" and info["msg"].startswith(ROW_COUNT_MARK) and node:
+            row_counts[node] = int(info["msg"].removeprefix(ROW_COUNT_MARK))
+            continue
+        for event in raw.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=invocation.context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        ):
+            if isinstance(event, dg.Output) and node in row_counts:
+                event = event.with_metadata(
+                    {**event.metadata, "dagster/row_count": row_counts[node]}
+                )
+            yield event
 
 
 def _prune(runs_dir: Path, keep: int) -> None:
