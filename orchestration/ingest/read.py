@@ -161,6 +161,9 @@ def read_xlsx(path: Path, source_file: str, known_headers: frozenset[str]) -> Ce
         ) from error
     try:
         for sheet in workbook.worksheets:
+            # Read-only mode stops at the used range the file declares, which some export
+            # tools write wrongly: read every row and column actually present instead.
+            sheet.reset_dimensions()
             rows = [[_xlsx_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
             header_index = _find_header(rows, known_headers)
             if header_index is not None:

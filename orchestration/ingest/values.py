@@ -91,6 +91,8 @@ class AnswerResolver:
             code = self.lookup.get(normalise(text))
             return Resolution((code,), "answered") if code else self._unrecognised(text, text)
         tokens = [t for t in text.split(MULTI_SEPARATOR) if normalise(t)]
+        if not tokens:  # only separators (";", " ; ;"): nothing was selected
+            return Resolution((), "blank")
         codes: list[str] = []
         for token in tokens:
             code = self.lookup.get(normalise(token))

@@ -1,0 +1,136 @@
+"""A file's form version is recognised from its headers alone."""
+
+import pytest
+
+from orchestration.catalogue import FormCatalogue
+from orchestration.ingest.recognise import UnrecognisedFormError, recognise_form
+
+from .exports import headers_of
+
+
+def without(headers: list[str], *dropped: str) -> list[str]:
+    return [h for h in headers if h not in dropped]
+
+
+@pytest.mark.parametrize("version", ["2021", "2022", "2023"])
+def test_each_form_version_is_recognised_from_its_own_headers(
+    catalogue: FormCatalogue, version: str
+) -> None:
+    match = recognise_form(headers_of(version), catalogue)
+
+    assert match.form_version == version
+    assert match.missing == []
+    assert match.unknown_headers == []
+    assert [q.question_id for q in match.columns.values()] == [
+        q.question_id for q in catalogue.questions_on(version)
+    ]
+
+
+def test_a_2022_file_is_not_taken_for_2023_although_2023_has_every_2022_header(
+    catalogue: FormCatalogue,
+) -> None:
+    assert set(headers_of("2022")) < set(headers_of("2023"))
+    assert recognise_form(headers_of("2022"), catalogue).form_version == "2022"
+
+
+def test_a_2023_file_is_not_taken_for_2022(catalogue: FormCatalogue) -> None:
+    match = recognise_form(headers_of("2023"), catalogue)
+
+    assert match.form_version == "2023"
+    assert match.unknown_headers == []  # midpoint_check etc. are questions, not extras
+
+
+def test_a_2021_file_is_recognised_by_its_own_wording(catalogue: FormCatalogue) -> None:
+    headers = headers_of("2021")
+    assert "ICS ID" in headers and "Date of review" in headers
+
+    match = recognise_form(headers, catalogue)
+
+    assert match.form_version == "2021"
+    assert {q.question_id for q in match.columns.values()} >= {"child_id", "review_date"}
+
+
+def test_headers_match_whatever_their_case_spacing_and_quotes(catalogue: FormCatalogue) -> None:
+    def retyped(header: str) -> str:
+        punctuated = header.removesuffix("?") if header.endswith("?") else header + ":"
+        return "\u00a0" + punctuated.upper().replace("'", "\u2019").replace(" ", "  ") + " "
+
+    headers = [retyped(h) for h in headers_of("2022")]
+    assert "\u00a0CHILD\u2019S  ICS  NUMBER: " in headers
+    assert "\u00a0WAS  A  PEP  MEETING  HELD " in headers
+
+    match = recognise_form(headers, catalogue)
+
+    assert match.form_version == "2022"
+    assert match.missing == []
+    assert match.unknown_headers == []
+
+
+def test_an_unknown_extra_column_is_reported_and_mapped_to_no_question(
+    catalogue: FormCatalogue,
+) -> None:
+    headers = [*headers_of("2022"), "Notes from the team"]
+
+    match = recognise_form(headers, catalogue)
+
+    assert match.form_version == "2022"
+    assert match.unknown_headers == ["Notes from the team"]
+    assert len(headers) - 1 not in match.columns
+    assert len(match.columns) == len(headers) - 1
+
+
+def test_an_optional_column_may_be_missing_and_is_reported(catalogue: FormCatalogue) -> None:
+    header = catalogue.question("cp_contingency").header_for("2022")
+
+    match = recognise_form(without(headers_of("2022"), header), catalogue)
+
+    assert match.form_version == "2022"
+    assert [q.question_id for q in match.missing] == ["cp_contingency"]
+    assert match.missing_required == []
+
+
+def test_a_missing_required_header_fails_naming_the_closest_version_and_the_header(
+    catalogue: FormCatalogue,
+) -> None:
+    headers = without(headers_of("2022"), "Date of CLA review")
+
+    with pytest.raises(UnrecognisedFormError) as error:
+        recognise_form(headers, catalogue)
+
+    assert str(error.value) == (
+        "headers match no form version: closest form version is 2022, "
+        'missing headers: "Date of CLA review"'
+    )
+
+
+def test_the_missing_header_is_named_as_the_closest_version_words_it(
+    catalogue: FormCatalogue,
+) -> None:
+    headers = [*without(headers_of("2021"), "ICS ID"), "Child ref"]
+
+    with pytest.raises(UnrecognisedFormError) as error:
+        recognise_form(headers, catalogue)
+
+    assert str(error.value) == (
+        "headers match no form version: closest form version is 2021, "
+        'missing headers: "ICS ID", unrecognised headers: "Child ref"'
+    )
+
+
+def test_repeated_headers_fail_even_when_written_differently(catalogue: FormCatalogue) -> None:
+    headers = [*headers_of("2022"), " DISTRICT "]
+
+    with pytest.raises(UnrecognisedFormError, match=r"^repeated headers: ") as error:
+        recognise_form(headers, catalogue)
+
+    assert "district" in str(error.value).casefold()
+    assert "ics" not in str(error.value).casefold()
+
+
+def test_blank_header_cells_are_neither_repeated_nor_unknown(catalogue: FormCatalogue) -> None:
+    headers = [*headers_of("2022"), "", "  "]
+
+    match = recognise_form(headers, catalogue)
+
+    assert match.form_version == "2022"
+    assert match.unknown_headers == []
