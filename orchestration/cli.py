@@ -36,15 +36,6 @@ def prepare_dagster_home(dagster_home: Path) -> None:
     os.environ["DAGSTER_HOME"] = str(dagster_home)
 
 
-def _root_cause(error: object) -> str:
-    """The innermost error's message: what actually went wrong, not Dagster's wrappers."""
-    if error is None:
-        return "no error message"
-    while getattr(error, "cause", None) is not None:
-        error = error.cause  # type: ignore[attr-defined]
-    return str(error.message).strip()  # type: ignore[attr-defined]
-
-
 def _summary(result: object, settings: object) -> list[str]:
     lines = ["", "careaudit refresh finished."]
     for event in result.get_asset_materialization_events():  # type: ignore[attr-defined]
@@ -75,6 +66,7 @@ def refresh(args: argparse.Namespace) -> int:
     )
     from dagster import DagsterInstance
 
+    from orchestration.alerts import root_cause
     from orchestration.definitions import REFRESH_JOB, build_definitions
     from orchestration.settings import Settings
 
@@ -94,7 +86,7 @@ def refresh(args: argparse.Namespace) -> int:
         )
     if not result.success:
         for event in result.get_step_failure_events():
-            message = _root_cause(event.step_failure_data.error)
+            message = root_cause(event.step_failure_data.error)
             print(f"careaudit refresh failed at {event.step_key}: {message}", file=sys.stderr)
         print(f"run {result.run_id}; dbt and step logs: {log_path}", file=sys.stderr)
         return 1

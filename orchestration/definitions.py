@@ -2,17 +2,25 @@
 
 import dagster as dg
 
+from orchestration.alerts import build_failure_alert_sensor
+from orchestration.automation import build_landing_sensor, build_refresh_schedule
 from orchestration.dbt_assets import careaudit_dbt_models
 from orchestration.ingest.assets import LANDING, ingest_audit_extracts
 from orchestration.progress import progress_logger
 from orchestration.publish.internal import REPORTING_SCHEMA, build_internal_publish_asset
 from orchestration.resources import CareauditResource, dbt_resource
-from orchestration.settings import Settings
+from orchestration.settings import AlertSettings, AutomationSettings, Settings
 
 REFRESH_JOB = "careaudit_refresh"
 
 
-def build_definitions(settings: Settings) -> dg.Definitions:
+def build_definitions(
+    settings: Settings,
+    automation: AutomationSettings | None = None,
+    alerts: AlertSettings | None = None,
+) -> dg.Definitions:
+    automation = automation or AutomationSettings.from_env()
+    alerts = alerts or AlertSettings.from_env()
     reporting_models = [
         key.path[-1] for key in careaudit_dbt_models.keys if key.path[0] == REPORTING_SCHEMA
     ]
@@ -33,6 +41,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             build_internal_publish_asset(reporting_models),
         ],
         jobs=[refresh],
+        schedules=[build_refresh_schedule(REFRESH_JOB, automation)],
+        sensors=[
+            build_landing_sensor(REFRESH_JOB, settings, automation),
+            *([build_failure_alert_sensor(alerts)] if alerts.enabled else []),
+        ],
         resources={
             "careaudit": CareauditResource.from_settings(settings),
             "dbt": dbt_resource(),

@@ -86,3 +86,66 @@ class Settings:
             "CAREAUDIT_YEAR_TYPE": self.year_type,
             "CAREAUDIT_PERCENT_ROUNDING": self.percent_rounding,
         }
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, str(default))
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name}={raw!r} is not a number of seconds") from error
+
+
+@dataclass(frozen=True)
+class AutomationSettings:
+    """When the refresh runs by itself: the monthly schedule and the landing-folder sensor."""
+
+    refresh_cron: str
+    timezone: str
+    landing_settle_seconds: float
+
+    @classmethod
+    def from_env(cls) -> "AutomationSettings":
+        return cls(
+            refresh_cron=os.environ.get("CAREAUDIT_REFRESH_CRON", "0 6 2 * *"),
+            timezone=os.environ.get("CAREAUDIT_TIMEZONE", "Europe/London"),
+            landing_settle_seconds=_seconds("CAREAUDIT_LANDING_SETTLE_SECONDS", 30),
+        )
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Who is emailed when a run fails, and through which SMTP server. Off unless both a
+    recipient and a server are configured."""
+
+    email_to: tuple[str, ...]
+    email_from: str
+    smtp_host: str | None
+    smtp_port: int
+    smtp_security: str  # starttls | ssl | none
+    smtp_user: str | None
+    smtp_password: str | None
+    ui_url: str
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.email_to and self.smtp_host)
+
+    @classmethod
+    def from_env(cls) -> "AlertSettings":
+        security = _choice("CAREAUDIT_SMTP_SECURITY", "starttls", ("starttls", "ssl", "none"))
+        default_port = {"starttls": "587", "ssl": "465", "none": "25"}[security]
+        port = os.environ.get("CAREAUDIT_SMTP_PORT", default_port)
+        if not port.isdigit():
+            raise SettingsError(f"CAREAUDIT_SMTP_PORT={port!r} is not a port number")
+        recipients = os.environ.get("CAREAUDIT_ALERT_EMAIL_TO", "")
+        return cls(
+            email_to=tuple(a.strip() for a in recipients.split(",") if a.strip()),
+            email_from=os.environ.get("CAREAUDIT_ALERT_EMAIL_FROM", "careaudit@localhost"),
+            smtp_host=os.environ.get("CAREAUDIT_SMTP_HOST") or None,
+            smtp_port=int(port),
+            smtp_security=security,
+            smtp_user=os.environ.get("CAREAUDIT_SMTP_USER") or None,
+            smtp_password=os.environ.get("CAREAUDIT_SMTP_PASSWORD") or None,
+            ui_url=os.environ.get("CAREAUDIT_UI_URL", "http://127.0.0.1:3000").rstrip("/"),
+        )

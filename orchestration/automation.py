@@ -1,0 +1,91 @@
+"""When the refresh runs without anyone starting it: a monthly schedule, and a sensor that
+starts a run for each new or changed export in the landing folder, once per content.
+
+A file still being written must not be ingested half-way: the sensor takes a file only once its
+size and modification time have not changed between two evaluations and it is older than
+CAREAUDIT_LANDING_SETTLE_SECONDS. Writers that can should still write `name.csv.part` (or a
+hidden `.name.csv`) and rename when done: such names are never exports.
+"""
+
+import json
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.ingest.extract import file_sha256
+from orchestration.ingest.run import landed_exports
+from orchestration.settings import AutomationSettings, Settings
+
+
+def build_refresh_schedule(job_name: str, automation: AutomationSettings) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        name="monthly_refresh",
+        job_name=job_name,
+        cron_schedule=automation.refresh_cron,
+        execution_timezone=automation.timezone,
+        description=(
+            f"The whole refresh at '{automation.refresh_cron}' ({automation.timezone}); "
+            "set CAREAUDIT_REFRESH_CRON to change it. Turn it on in the UI (Automation)."
+        ),
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+    )
+
+
+def _signature(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def stable_exports(
+    landing_dir: Path, cursor: dict[str, dict], settle_seconds: float, now: float
+) -> tuple[dict[str, str], dict[str, dict]]:
+    """The landing files that are complete, with their content hash, and the next cursor.
+
+    The cursor remembers each file's size and mtime (and hash once taken), so a file is hashed
+    once per change, not on every evaluation."""
+    stable: dict[str, str] = {}
+    next_cursor: dict[str, dict] = {}
+    for path in landed_exports(landing_dir):
+        name = path.relative_to(landing_dir).as_posix()
+        signature = _signature(path)
+        seen = cursor.get(name, {})
+        settled = now - signature[1] / 1e9 >= settle_seconds
+        if seen.get("signature") != signature or not settled:
+            next_cursor[name] = {"signature": signature}
+            continue
+        sha = seen.get("sha256") or file_sha256(path)
+        if _signature(path) != signature:  # written to while we hashed it
+            next_cursor[name] = {"signature": _signature(path)}
+            continue
+        next_cursor[name] = {"signature": signature, "sha256": sha}
+        stable[name] = sha
+    return stable, next_cursor
+
+
+def build_landing_sensor(
+    job_name: str, settings: Settings, automation: AutomationSettings
+) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="landing_folder_sensor",
+        job_name=job_name,
+        minimum_interval_seconds=30,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description=(
+            f"Starts a refresh for each new or changed export in {settings.landing_dir}, once "
+            "per content (the run key is the file's sha256), when the file has stopped changing "
+            f"for {automation.landing_settle_seconds:g}s. `.part` and hidden files are ignored."
+        ),
+    )
+    def landing_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        cursor = json.loads(context.cursor) if context.cursor else {}
+        stable, next_cursor = stable_exports(
+            settings.landing_dir, cursor, automation.landing_settle_seconds, time.time()
+        )
+        requests = [
+            dg.RunRequest(run_key=sha, tags={"careaudit/landed_file": name})
+            for name, sha in sorted(stable.items())
+        ]
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(next_cursor))
+
+    return landing_folder_sensor

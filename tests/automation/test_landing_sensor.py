@@ -1,0 +1,124 @@
+"""The landing-folder sensor starts one run per new or changed export, keyed by the file's
+content hash, and never for a file that is still being written."""
+
+import hashlib
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.automation import build_landing_sensor
+from orchestration.settings import AutomationSettings, Settings
+from tests.support import write_export
+
+SETTLE_SECONDS = 1.0
+
+
+def sensor_for(landing: Path, tmp_path: Path) -> dg.SensorDefinition:
+    settings = Settings.from_env()
+    settings = Settings(**{**settings.__dict__, "landing_dir": landing, "data_dir": tmp_path})
+    automation = AutomationSettings("0 6 2 * *", "Europe/London", SETTLE_SECONDS)
+    return build_landing_sensor("careaudit_refresh", settings, automation)
+
+
+def evaluate(sensor: dg.SensorDefinition, cursor: str | None) -> tuple[list[dg.RunRequest], str]:
+    result = sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor))
+    return list(result.run_requests or []), result.cursor
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_slowly(source: bytes, target: Path, chunks: int = 5, pause: float = 0.6) -> None:
+    """Write a file in chunks with pauses, like a copy over a slow network share."""
+    size = len(source) // chunks + 1
+    with target.open("wb") as f:
+        for start in range(0, len(source), size):
+            f.write(source[start : start + size])
+            f.flush()
+            time.sleep(pause)
+
+
+def test_three_files_give_exactly_three_runs_and_none_on_a_partial_file(tmp_path):
+    landing = tmp_path / "landing"
+    staging = tmp_path / "staging"
+    write_export(landing / "2023-05.csv", "2023", [{}, {}])
+    write_export(landing / "2023-06.csv", "2023", [{}, {}, {}])
+    slow_source = write_export(staging / "2023-07.csv", "2023", [{}] * 40)
+    sensor = sensor_for(landing, tmp_path)
+
+    writer = threading.Thread(
+        target=write_slowly, args=(slow_source.read_bytes(), landing / "2023-07.csv")
+    )
+    writer.start()
+    requested: dict[str, dg.RunRequest] = {}
+    partial_hashes: set[str] = set()
+    cursor = None
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if writer.is_alive() and (landing / "2023-07.csv").exists():
+            partial_hashes.add(sha256(landing / "2023-07.csv"))
+        requests, cursor = evaluate(sensor, cursor)
+        for request in requests:
+            requested.setdefault(request.run_key, request)  # Dagster runs a run key once
+        if not writer.is_alive() and len(requested) == 3:
+            break
+        time.sleep(0.05)  # evaluations come faster than the writer's chunks
+    writer.join()
+
+    finals = {
+        sha256(landing / name): name for name in ("2023-05.csv", "2023-06.csv", "2023-07.csv")
+    }
+    assert set(requested) == set(finals)
+    assert {r.tags["careaudit/landed_file"] for r in requested.values()} == set(finals.values())
+    assert not (partial_hashes - set(finals)) & set(requested)
+
+
+def test_a_changed_file_starts_a_new_run_and_an_unchanged_one_does_not(tmp_path):
+    landing = tmp_path / "landing"
+    export = write_export(landing / "2023-05.csv", "2023", [{}, {}])
+    sensor = sensor_for(landing, tmp_path)
+    old = time.time() - 60
+    os.utime(export, (old, old))
+    _, cursor = evaluate(sensor, None)  # first sight: remembered, not yet trusted
+    first, cursor = evaluate(sensor, cursor)
+    again, cursor = evaluate(sensor, cursor)
+    assert [r.run_key for r in first] == [sha256(export)]
+    assert [r.run_key for r in again] == [sha256(export)]  # same key: Dagster will not rerun
+
+    write_export(export, "2023", [{}, {}, {"midpoint_check": "No"}])
+    os.utime(export, (old + 1, old + 1))
+    _, cursor = evaluate(sensor, cursor)
+    changed, _ = evaluate(sensor, cursor)
+    assert [r.run_key for r in changed] == [sha256(export)] != [r.run_key for r in first]
+
+
+def test_part_and_hidden_files_are_not_exports(tmp_path):
+    landing = tmp_path / "landing"
+    write_export(landing / "2023-05.csv.part", "2023", [{}])
+    write_export(landing / ".2023-06.csv", "2023", [{}])
+    sensor = sensor_for(landing, tmp_path)
+    _, cursor = evaluate(sensor, None)
+    time.sleep(SETTLE_SECONDS)
+    requests, cursor = evaluate(sensor, cursor)
+    assert requests == []
+    assert json.loads(cursor) == {}
+
+
+def test_the_monthly_schedule_runs_the_whole_refresh_at_six_on_the_second_in_london(
+    monkeypatch,
+):
+    from orchestration.definitions import REFRESH_JOB, build_definitions
+
+    monkeypatch.delenv("CAREAUDIT_REFRESH_CRON", raising=False)
+    schedule = build_definitions(Settings.from_env()).resolve_schedule_def("monthly_refresh")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 6 2 * *", "Europe/London")
+    assert schedule.job_name == REFRESH_JOB
+
+    monkeypatch.setenv("CAREAUDIT_REFRESH_CRON", "30 5 3 * *")
+    schedule = build_definitions(Settings.from_env()).resolve_schedule_def("monthly_refresh")
+    assert schedule.cron_schedule == "30 5 3 * *"
