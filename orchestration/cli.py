@@ -12,28 +12,14 @@ from contextlib import redirect_stdout
 from datetime import datetime
 from pathlib import Path
 
+from orchestration.instance import prepare_dagster_home, recover_abandoned_runs, run_owner_tags
 from orchestration.paths import REPO_ROOT, SAMPLE_EXTRACTS_DIR
-
-DAGSTER_YAML = """\
-# Written by careaudit: a local instance under the data dir, so run history survives restarts.
-telemetry:
-  enabled: false
-"""
 
 
 def _use_dir(variable: str, value: str | None) -> None:
     """Make a command-line folder the setting every part of the run sees (dbt included)."""
     if value is not None:
         os.environ[variable] = str(Path(value).resolve())
-
-
-def prepare_dagster_home(dagster_home: Path) -> None:
-    """Create the Dagster instance folder with telemetry off, and point DAGSTER_HOME at it."""
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    config = dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
 
 
 def _summary(result: object, settings: object) -> list[str]:
@@ -53,7 +39,7 @@ def _summary(result: object, settings: object) -> list[str]:
         f"  warehouse:  {settings.warehouse_path}",  # type: ignore[attr-defined]
         f"  published:  {settings.publish_dir / 'internal'}",  # type: ignore[attr-defined]
         f"  archive:    {settings.archive_dir}",  # type: ignore[attr-defined]
-        f"  run history (make ui): {settings.dagster_home}",  # type: ignore[attr-defined]
+        f"  run history (make ui): {os.environ['DAGSTER_HOME']}",
     ]
     return lines
 
@@ -77,13 +63,17 @@ def refresh(args: argparse.Namespace) -> int:
     job = build_definitions(settings).resolve_job_def(REFRESH_JOB)
     log_path = settings.data_dir / "logs" / f"refresh-{datetime.now():%Y%m%dT%H%M%S}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    # dagster-dbt echoes every dbt log line to stdout: keep those in a log file.
-    with DagsterInstance.get() as instance, log_path.open("w") as log, redirect_stdout(log):
-        result = job.execute_in_process(
-            instance=instance,
-            run_config={"loggers": {"progress": {"config": {"quiet": args.quiet}}}},
-            raise_on_error=False,
-        )
+    with DagsterInstance.get() as instance:
+        for run_id in recover_abandoned_runs(instance):
+            print(f"careaudit: run {run_id} had stopped mid-way; marked failed", file=sys.stderr)
+        # dagster-dbt echoes every dbt log line to stdout: keep those in a log file.
+        with log_path.open("w") as log, redirect_stdout(log):
+            result = job.execute_in_process(
+                instance=instance,
+                run_config={"loggers": {"progress": {"config": {"quiet": args.quiet}}}},
+                tags=run_owner_tags(),
+                raise_on_error=False,
+            )
     if not result.success:
         for event in result.get_step_failure_events():
             message = root_cause(event.step_failure_data.error)

@@ -9,6 +9,7 @@ import os
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +23,22 @@ from dagster_dbt import (
     dbt_assets,
 )
 from dagster_dbt.dbt_project import using_dagster_dev
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.paths import DBT_PROJECT_DIR, SEEDS_DIR
-from orchestration.resources import DBT_EXECUTABLE, CareauditResource
+from orchestration.resources import DBT_EXECUTABLE, WAREHOUSE_POOL, CareauditResource
 from orchestration.settings import Settings
 
 OWNERS = ["team:careaudit-data"]
 # Reporting models shape what is published: they sit in the publish group with the files.
 GROUPS = {"reporting": "publish"}
+# Marts and published tables are stale once a monthly refresh has been missed.
+FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=35))
+FRESH_LAYERS = {"marts", "reporting"}
 # dbt artifacts and logs of the latest runs are kept under $CAREAUDIT_DATA_DIR/dbt_runs.
 KEPT_DBT_RUNS = 10
 ROW_COUNT_MARK = "careaudit:row_count "  # logged by the log_row_count post-hook
+LOCK_CONFLICT = "Could not set lock on file"  # DuckDB: another process holds the warehouse
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 
@@ -91,6 +97,7 @@ class CareauditDbtTranslator(DagsterDbtTranslator):
             key=dg.AssetKey([layer, props["name"]]),
             group_name=GROUPS.get(layer, layer),
             owners=OWNERS,
+            freshness_policy=FRESHNESS if layer in FRESH_LAYERS else None,
         )
 
 
@@ -107,6 +114,7 @@ prepare_manifest()
     project=dbt_project,
     dagster_dbt_translator=translator,
     name="careaudit_dbt",
+    pool=WAREHOUSE_POOL,
 )
 def careaudit_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, careaudit: CareauditResource
@@ -117,7 +125,12 @@ def careaudit_dbt_models(
     _prune(runs_dir, keep=KEPT_DBT_RUNS - 1)
     with _environ(settings.dbt_env()):
         invocation = dbt.cli(["build"], context=context, target_path=runs_dir / context.run_id)
-    yield from _with_row_counts(invocation)
+    try:
+        yield from _with_row_counts(invocation)
+    except DagsterDbtCliRuntimeError as error:
+        if LOCK_CONFLICT in str(error):  # another process held the warehouse: wait, try again
+            raise dg.RetryRequested(max_retries=3, seconds_to_wait=15) from error
+        raise
 
 
 def _with_row_counts(invocation: DbtCliInvocation) -> Iterator[Any]:

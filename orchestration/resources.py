@@ -17,6 +17,10 @@ from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
 
+# Every step that writes the DuckDB warehouse claims this pool; its limit is 1 (see the
+# instance's dagster.yaml), so writers never overlap, whichever run or schedule started them.
+WAREHOUSE_POOL = "careaudit_warehouse"
+
 # The venv's own dbt, so `dagster dev` works without an activated venv.
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 

@@ -12,8 +12,12 @@ RunCareaudit = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def careaudit_env(**overrides: str) -> dict[str, str]:
-    """The environment of a clean run: no CAREAUDIT_* settings inherited from the shell."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREAUDIT_")}
+    """The environment of a clean run: no CAREAUDIT_* settings or DAGSTER_HOME inherited."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CAREAUDIT_") and k != "DAGSTER_HOME"
+    }
     env.update(DO_NOT_TRACK="1", DAGSTER_DISABLE_TELEMETRY="1", **overrides)
     return env
 

@@ -7,7 +7,7 @@ import dagster as dg
 
 from orchestration.progress import report
 from orchestration.publish.files import write_atomically
-from orchestration.resources import CareauditResource
+from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
 REPORTING_SCHEMA = "reporting"
 
@@ -27,6 +27,7 @@ def build_internal_publish_asset(reporting_models: Iterable[str]) -> dg.AssetsDe
         group_name="publish",
         kinds={"csv", "parquet", "duckdb"},
         owners=["team:careaudit-data"],
+        pool=WAREHOUSE_POOL,
         description=(
             "publish/internal/: "
             + ", ".join(f"{published_name(m)}.csv/.parquet" for m in models)
