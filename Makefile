@@ -12,7 +12,11 @@ export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help install run test lint ui clean
+# Browser tests drive Debian's Chromium through its ChromeDriver (never a downloaded browser).
+BROWSER := /usr/bin/chromium /usr/bin/chromedriver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install browser run test lint ui clean
 
 help:
 	@echo "make run   set up .venv and run the refresh on the bundled sample"
@@ -27,6 +31,12 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+$(BROWSER):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
+
+browser: $(BROWSER)
+
 run: install
 	$(BIN)/careaudit refresh
 
@@ -35,11 +45,11 @@ lint: install
 	$(BIN)/ruff format --check orchestration tests
 	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
-test: lint
+test: lint browser
 	$(BIN)/pytest
 
 ui: install
 	$(BIN)/careaudit ui
 
 clean:
-	rm -rf data dbt_project/target dbt_project/logs .pytest_cache
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache test-artifacts
