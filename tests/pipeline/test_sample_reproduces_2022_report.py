@@ -145,7 +145,7 @@ def test_a_second_refresh_on_the_same_files_changes_nothing(sample_run):
     result = run_careaudit("refresh", "--data-dir", str(data_dir), "--quiet", env=env)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout == ""  # --quiet prints nothing when all is well
+    assert (result.stdout, result.stderr) == ("", "")  # --quiet: nothing when all is well
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from raw.audit_answers").fetchone() == raw_before
         assert con.execute("select count(*) from raw.landed_files").fetchone() == (2,)
