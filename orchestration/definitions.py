@@ -3,7 +3,11 @@
 import dagster as dg
 
 from orchestration.dbt_assets import careaudit_dbt_models
-from orchestration.ingest.assets import LANDING, ingest_audit_extracts
+from orchestration.ingest.assets import (
+    LANDING,
+    every_row_read_is_loaded_or_rejected,
+    ingest_audit_extracts,
+)
 from orchestration.progress import progress_logger
 from orchestration.publish.internal import REPORTING_SCHEMA, build_internal_publish_asset
 from orchestration.resources import CareauditResource, dbt_resource
@@ -32,6 +36,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             careaudit_dbt_models,
             build_internal_publish_asset(reporting_models),
         ],
+        asset_checks=[every_row_read_is_loaded_or_rejected],
         jobs=[refresh],
         resources={
             "careaudit": CareauditResource.from_settings(settings),
