@@ -14,7 +14,8 @@ import pandas as pd
 import pyarrow as pa
 
 from orchestration.catalogue import FormCatalogue, Question
-from orchestration.ingest.values import AnswerResolver, Resolution
+from orchestration.ingest.grid import Column
+from orchestration.ingest.values import AnswerResolver
 
 STATUSES = ("answered", "blank", "unrecognised")
 _TEXT = pa.dictionary(pa.int32(), pa.string())
@@ -68,18 +69,23 @@ def _batch(
 
 
 def resolve_column(
-    resolver: AnswerResolver, cells: np.ndarray, source_rows: np.ndarray
+    resolver: AnswerResolver, column: Column | np.ndarray, source_rows: np.ndarray
 ) -> tuple[pa.RecordBatch, Unrecognised]:
     """A choice column's answer rows, and its unrecognised cells."""
-    cell_codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-    # Distinct value 0 stands for a blank cell; value v > 0 is uniques[v - 1].
-    resolutions = [Resolution((), "blank"), *(resolver.resolve(u) for u in uniques)]
-    texts = [str(u) for u in uniques]
-    value = cell_codes + 1
+    if not isinstance(column, Column):
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        column = Column(codes + 1, np.array([None, *uniques], dtype=object))
+    resolutions = [resolver.resolve(v) for v in column.values]
+    # Cleaning can map two raw values to one text: a dictionary's values must be distinct.
+    text_of_value, distinct_texts = pd.factorize(
+        np.array([None if v is None else str(v) for v in column.values], dtype=object),
+        use_na_sentinel=True,
+    )
+    value = column.codes
     codes_of_value = [r.codes or (None,) for r in resolutions]
     counts = np.array([len(c) for c in codes_of_value], dtype=np.int64)
     repeats = counts[value]  # answer rows per cell: one per selected code, at least one
-    row_position = np.repeat(np.arange(len(cells)), repeats)
+    row_position = np.repeat(np.arange(len(value)), repeats)
     answer_value = value[row_position]
     first_answer = np.cumsum(repeats) - repeats
     nth_code = np.arange(int(repeats.sum())) - np.repeat(first_answer, repeats)
@@ -94,14 +100,16 @@ def resolve_column(
         source_rows[row_position],
         flat[first_code[answer_value] + nth_code],
         list(vocabulary),
-        answer_value - 1,
-        texts,
+        text_of_value[answer_value],
+        list(distinct_texts),
         np.array([STATUSES.index(r.status) for r in resolutions])[answer_value],
     )
     bad = np.array([r.status == "unrecognised" for r in resolutions])[value]
     problems = np.array([r.problem for r in resolutions], dtype=object)
     positions = np.flatnonzero(bad)
-    return batch, Unrecognised(positions, cells[positions], problems[value[positions]])
+    return batch, Unrecognised(
+        positions, column.values[value[positions]], problems[value[positions]]
+    )
 
 
 def absent_column(question: Question, source_rows: np.ndarray) -> pa.RecordBatch:

@@ -17,6 +17,7 @@ from orchestration.ingest.sniff import UTF16_BOMS, binary_kind
 
 # Room for rows wider than the header, so such rows are read (and rejected), not a parse error.
 EXTRA_FIELDS = 16
+HEAD_CHARACTERS = 1 << 20
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs"}
 
 
@@ -72,12 +73,13 @@ def _no_header(text: str, source_file: str, known_headers: frozenset[str]) -> Re
     )
 
 
-def _parse_rows(rows_text: str, fields: int, source_file: str) -> pd.DataFrame:
+def _parse_rows(rows: bytes, encoding: str, fields: int, source_file: str) -> pd.DataFrame:
     """Every record after the header, as text, `fields` columns wide ("" for absent fields)."""
 
     def parse(width: int) -> pd.DataFrame:
         return pd.read_csv(
-            io.StringIO(rows_text),
+            io.BytesIO(rows),
+            encoding=encoding,
             header=None,
             names=range(width),
             dtype=object,
@@ -101,8 +103,26 @@ def _parse_rows(rows_text: str, fields: int, source_file: str) -> pd.DataFrame:
                 source_file, "malformed_csv", "is not valid CSV: its rows cannot be read"
             ) from error
     # A row far wider than the header: count the widest row, then read them all.
-    widest = max(len(record) for record in csv.reader(io.StringIO(rows_text, newline="")))
-    return parse(widest)
+    text = io.StringIO(rows.decode(encoding), newline="")
+    return parse(max(len(record) for record in csv.reader(text)))
+
+
+def _find_header(text: str, source_file: str, known_headers: frozenset[str]):
+    """(header cells, its record number, the character offset where the next record starts),
+    or None; the csv module reads only the first records."""
+    buffer = io.StringIO(text, newline="")
+    reader = csv.reader(buffer)
+    try:
+        for number, record in enumerate(reader, start=1):
+            if is_header_row(record, known_headers):
+                return record, number, buffer.tell()
+            if number >= HEADER_SEARCH_ROWS:
+                return None
+    except csv.Error as error:
+        raise RefusedFileError(
+            source_file, "malformed_csv", f"is not valid CSV near line {reader.line_num}: {error}"
+        ) from error
+    return None
 
 
 def read_csv(data: bytes, source_file: str, known_headers: frozenset[str]) -> CellGrid:
@@ -110,24 +130,18 @@ def read_csv(data: bytes, source_file: str, known_headers: frozenset[str]) -> Ce
     text, encoding = decode(data, source_file)
     if not text.strip():
         raise RefusedFileError(source_file, "empty", "holds no text, only blank lines or spaces")
-    buffer = io.StringIO(text, newline="")
-    reader = csv.reader(buffer)
-    header: list[str] | None = None
-    header_row = 0  # records, not lines: a quoted line break stays inside its record
-    try:
-        for header_row, record in enumerate(reader, start=1):
-            if is_header_row(record, known_headers):
-                header = record
-                break
-            if header_row >= HEADER_SEARCH_ROWS:
-                break
-    except csv.Error as error:
-        raise RefusedFileError(
-            source_file, "malformed_csv", f"is not valid CSV near line {reader.line_num}: {error}"
-        ) from error
-    if header is None:
+    # The header is in the first rows: look there first, not in a copy of the whole file.
+    found = _find_header(text[:HEAD_CHARACTERS], source_file, known_headers)
+    if found is None or found[2] >= HEAD_CHARACTERS:
+        found = _find_header(text, source_file, known_headers)
+    if found is None:
         raise _no_header(text, source_file, known_headers)
-    frame = _parse_rows(text[buffer.tell() :], len(header), source_file)
+    header, header_row, rows_start = found
+    codec = "utf-8" if encoding.startswith("utf-8") else encoding
+    bom = 3 if encoding == "utf-8-sig" else 0
+    frame = _parse_rows(
+        data[bom + len(text[:rows_start].encode(codec)) :], codec, len(header), source_file
+    )
     columns = [frame[i].to_numpy(dtype=object) for i in range(frame.shape[1])]
     return build_grid(
         header,

@@ -21,7 +21,7 @@ from orchestration.ingest.answers import (
     resolve_column,
     resolvers,
 )
-from orchestration.ingest.grid import CellGrid
+from orchestration.ingest.grid import CellGrid, Column
 from orchestration.ingest.pseudonymise import Pseudonymiser
 from orchestration.ingest.read import read_cells
 from orchestration.ingest.recognise import (
@@ -31,7 +31,7 @@ from orchestration.ingest.recognise import (
     recognise_form,
 )
 from orchestration.ingest.refusal import RefusedFileError
-from orchestration.ingest.values import NOT_A_TIME, parse_datetimes
+from orchestration.ingest.values import NOT_A_TIME, parse_distinct_datetimes
 
 FINDING_COLUMNS = [
     "source_row",
@@ -142,7 +142,8 @@ def _column_notes(grid: CellGrid, match: FormMatch, findings: _Findings) -> None
             "form; it is ignored",
         )
     for position, header in enumerate(grid.headers):
-        filled = 0 if header else int(pd.notna(grid.cells[position]).sum())
+        column = grid.columns[position]
+        filled = 0 if header else int(pd.notna(column.values)[column.codes].sum())
         if filled:
             findings.add(
                 at_header,
@@ -168,75 +169,76 @@ def _column_notes(grid: CellGrid, match: FormMatch, findings: _Findings) -> None
 def _dates(
     question: Question,
     header: str,
-    cells: np.ndarray,
+    column: Column,
     grid: CellGrid,
     latest: np.datetime64,
     findings: _Findings,
 ) -> tuple[np.ndarray, np.ndarray]:
-    values, invalid = parse_datetimes(cells)
+    parsed, not_a_date = parse_distinct_datetimes(column.values)
     if question.question_type == "date":
-        values = values.astype("datetime64[D]").astype("datetime64[us]")
-    parsed = ~np.isnat(values)
-    too_early = parsed & (values < EARLIEST_PLAUSIBLE)
-    too_late = parsed & (values > latest)
+        parsed = parsed.astype("datetime64[D]").astype("datetime64[us]")
+    known = ~np.isnat(parsed)
+    too_early = known & (parsed < EARLIEST_PLAUSIBLE)
+    too_late = known & (parsed > latest)
     expected = "a date" if question.question_type == "date" else "a date and time"
     severity = "rejected_row" if question.is_required else "warning"
     outcome = "; the row is rejected" if question.is_required else "; it is treated as blank"
     example = "15/08/2022" + (" 10:32" if question.question_type == "datetime" else "")
-    for rows, reason in (
+    for flagged, reason in (
         (
-            invalid,
+            not_a_date,
             f'"{header}" is not {expected} in a recognised form (day first, e.g. {example}, or '
             "ISO); an impossible date is never guessed",
         ),
         (too_early, f'"{header}" is before 2000, which no audit is (a mistyped year?)'),
         (too_late, f'"{header}" is after the day the file was loaded (a mistyped year?)'),
     ):
+        rows = flagged[column.codes]
         findings.add(
             grid.source_rows[rows],
             header,
             question.question_id,
-            cells[rows],
+            column.values[column.codes[rows]],
             severity,
             reason + outcome,
         )
-    unusable = invalid | too_early | too_late
-    return np.where(too_early | too_late, NOT_A_TIME, values), unusable
+    unusable = not_a_date | too_early | too_late
+    return np.where(unusable, NOT_A_TIME, parsed)[column.codes], unusable[column.codes]
 
 
 def _identifiers(
     question: Question,
     header: str,
-    cells: np.ndarray,
+    column: Column,
     grid: CellGrid,
     pseudonymiser: Pseudonymiser,
     findings: _Findings,
 ) -> tuple[np.ndarray, np.ndarray]:
-    values, placeholder = pseudonymiser.column(cells, NOT_AN_IDENTIFIER)
+    pseudonyms, is_placeholder = pseudonymiser.distinct(column.values, NOT_AN_IDENTIFIER)
+    rows = is_placeholder[column.codes]
     findings.add(
-        grid.source_rows[placeholder],
+        grid.source_rows[rows],
         header,
         question.question_id,
-        cells[placeholder],
+        column.values[column.codes[rows]],
         "rejected_row" if question.is_required else "warning",
         f'"{header}" holds a placeholder, not an identifier'
         + ("; the row is rejected" if question.is_required else "; it is treated as blank"),
     )
-    return values, placeholder
+    return pseudonyms[column.codes], rows
 
 
-def _texts(cells: np.ndarray) -> np.ndarray:
+def _texts(column: Column) -> np.ndarray:
     """A text column: any XLSX datetime or number written as text."""
-    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-    texts = np.empty(len(uniques) + 1, dtype=object)
-    texts[1:] = [_text(u) for u in uniques]
-    return texts[codes + 1]
+    if pd.api.types.infer_dtype(column.values, skipna=True) in ("string", "empty"):
+        return column.cells()
+    return np.array([_text(value) for value in column.values], dtype=object)[column.codes]
 
 
 def _detail_column(
     question: Question,
     header: str,
-    cells: np.ndarray,
+    column: Column,
     grid: CellGrid,
     pseudonymiser: Pseudonymiser,
     latest: np.datetime64,
@@ -245,14 +247,14 @@ def _detail_column(
     """Type one audit-detail column, recording invalid and missing values. Returns the values
     and which rows the column makes unusable (a required value blank or invalid)."""
     if question.question_type in ("date", "datetime"):
-        values, unusable = _dates(question, header, cells, grid, latest, findings)
+        values, unusable = _dates(question, header, column, grid, latest, findings)
     elif question.pii == "identifier":
-        values, unusable = _identifiers(question, header, cells, grid, pseudonymiser, findings)
+        values, unusable = _identifiers(question, header, column, grid, pseudonymiser, findings)
     else:
-        values, unusable = _texts(cells), np.zeros(len(cells), dtype=bool)
+        values, unusable = _texts(column), np.zeros(grid.row_count, dtype=bool)
     if not question.is_required:
-        return values, np.zeros(len(cells), dtype=bool)
-    blank = pd.isna(cells)
+        return values, np.zeros(grid.row_count, dtype=bool)
+    blank = pd.isna(column.values)[column.codes]
     findings.add(
         grid.source_rows[blank],
         header,
@@ -279,7 +281,7 @@ def _answers(
         if not question.is_choice:
             continue
         batch, unrecognised = resolve_column(
-            by_question[question.question_id], grid.cells[position][kept], source_rows
+            by_question[question.question_id], grid.columns[position].where(kept), source_rows
         )
         findings.add(
             source_rows[unrecognised.positions],
@@ -339,7 +341,7 @@ def parse_extract(
         values, unusable = _detail_column(
             question,
             grid.headers[position],
-            grid.cells[position],
+            grid.columns[position],
             grid,
             pseudonymiser,
             latest,

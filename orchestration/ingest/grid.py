@@ -23,6 +23,22 @@ MIN_KNOWN_HEADERS = 3
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column, factorised: each row's code indexes `values`, the column's distinct values
+    (cleaned; values[0] is None, for blank cells). Work on a column is done once per distinct
+    value and spread to the rows with `values[codes]`."""
+
+    codes: np.ndarray
+    values: np.ndarray
+
+    def cells(self) -> np.ndarray:
+        return self.values[self.codes]
+
+    def where(self, rows: np.ndarray) -> "Column":
+        return Column(self.codes[rows], self.values)
+
+
+@dataclass(frozen=True)
 class CellGrid:
     """The export's header and data rows, as read."""
 
@@ -31,13 +47,18 @@ class CellGrid:
     sheet_name: str | None
     header_row: int  # 1-based, as a spreadsheet shows it
     headers: list[str]  # one per column position; "" where the header cell is blank
-    cells: list[np.ndarray]  # per column position: str, datetime or None per data row
+    columns: list[Column]  # per column position
     source_rows: np.ndarray  # 1-based row number of each data row in the file
     overlong_rows: np.ndarray  # bool per data row: values beyond the header's fields (CSV)
 
     @property
     def row_count(self) -> int:
         return len(self.source_rows)
+
+    @property
+    def cells(self) -> list[np.ndarray]:
+        """Each column's cells: str, datetime or None per data row."""
+        return [column.cells() for column in self.columns]
 
 
 def is_header_row(row: Iterable[object], known_headers: frozenset[str]) -> bool:
@@ -75,17 +96,20 @@ def _clean_texts(texts: np.ndarray) -> np.ndarray:
     return cleaned
 
 
-def clean_cells(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Stripped text (None when blank), datetimes kept, and which cells are not blank: one
-    conversion per distinct value."""
+def factorise(values: np.ndarray) -> Column:
+    """A column of raw cells, factorised and cleaned: stripped text (None when blank),
+    datetimes kept, one conversion per distinct value."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     cleaned = np.empty(len(uniques) + 1, dtype=object)
     try:
         cleaned[1:] = _clean_texts(uniques)
     except (pa.ArrowTypeError, pa.ArrowInvalid):  # XLSX cells: datetimes, numbers
         cleaned[1:] = [_clean(value) for value in uniques]
-    filled = np.array([value is not None for value in cleaned])
-    return cleaned[codes + 1], filled[codes + 1]
+    return Column(codes + 1, cleaned)
+
+
+def _filled(column: Column) -> np.ndarray:
+    return pd.notna(column.values)[column.codes]
 
 
 def build_grid(
@@ -102,14 +126,14 @@ def build_grid(
     """A grid from raw columns: cells cleaned, blank lines dropped (a blank line between or
     after records is not a record), rows with values beyond the header's fields flagged."""
     count = len(columns[0]) if columns else 0
-    cleaned, present = [], np.zeros(count, dtype=bool)
-    for column in columns:
-        cells, filled = clean_cells(column)
-        cleaned.append(cells)
-        present |= filled
+    factorised = [factorise(column) for column in columns]
+    present = np.zeros(count, dtype=bool)
+    for column in factorised:
+        present |= _filled(column)
     overlong = np.zeros(count, dtype=bool)
-    for column in beyond_header:
-        overlong |= clean_cells(column)[1]
+    for raw in beyond_header:
+        if (raw != "").any():  # the usual case: every extra field is empty
+            overlong |= _filled(factorise(raw))
     keep = present | overlong
     return CellGrid(
         file_format=file_format,
@@ -117,7 +141,7 @@ def build_grid(
         sheet_name=sheet_name,
         header_row=header_row,
         headers=["" if h is None else str(h).strip() for h in headers],
-        cells=[column[keep] for column in cleaned],
+        columns=[column.where(keep) for column in factorised],
         source_rows=np.arange(first_row, first_row + count, dtype=np.int64)[keep],
         overlong_rows=overlong[keep],
     )

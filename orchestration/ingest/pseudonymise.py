@@ -23,18 +23,38 @@ class Pseudonymiser:
         message = identifier.strip().casefold().encode("utf-8")
         return hmac.digest(self._key, message, hashlib.sha256).hex()
 
+    def distinct(
+        self, values: np.ndarray, placeholders: frozenset[str] = frozenset()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pseudonyms of distinct values, and which are placeholders (values that identify
+        nobody, compared case-insensitively, trailing punctuation ignored). Blanks and
+        placeholders get no pseudonym (None)."""
+        digest, key, sha256 = hmac.digest, self._key, hashlib.sha256
+        folded = [
+            (value if type(value) is str else "" if value is None else str(value))
+            .strip()
+            .casefold()
+            for value in values
+        ]
+        is_placeholder = np.array(
+            [bool(f) and f.rstrip(".?!") in placeholders for f in folded], dtype=bool
+        )
+        pseudonyms = np.array(
+            [
+                None if skip or not f else digest(key, f.encode("utf-8"), sha256).hex()
+                for f, skip in zip(folded, is_placeholder, strict=True)
+            ],
+            dtype=object,
+        )
+        return pseudonyms, is_placeholder
+
     def column(
         self, cells: np.ndarray, placeholders: frozenset[str] = frozenset()
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Pseudonymise a column, hashing each distinct identifier once. Blanks stay None, and
-        so do placeholders (values that identify nobody, compared case-insensitively, trailing
-        punctuation ignored). Returns the pseudonyms and which cells held a placeholder."""
+        """Pseudonymise a column, hashing each distinct identifier once: the pseudonyms, and
+        which cells held a placeholder."""
         codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-        texts = [str(value).strip() for value in uniques]
-        is_placeholder = [t.casefold().rstrip(".?!") in placeholders for t in texts]
-        pseudonyms = np.empty(len(uniques) + 1, dtype=object)
-        pseudonyms[1:] = [
-            None if skip or not text else self.pseudonym(text)
-            for text, skip in zip(texts, is_placeholder, strict=True)
-        ]
-        return pseudonyms[codes + 1], np.array([False, *is_placeholder])[codes + 1]
+        pseudonyms, is_placeholder = self.distinct(
+            np.array([None, *uniques], dtype=object), placeholders
+        )
+        return pseudonyms[codes + 1], is_placeholder[codes + 1]

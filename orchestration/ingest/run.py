@@ -201,10 +201,11 @@ def ingest_files(
         suffix = named[extract.source_file].suffix
         loads.append((extract, str(archive_file(contents[sha], sha, suffix, settings.archive_dir))))
     refused = [d for d in plan.decisions if d.status == "refused"]
-    progress(
-        f"loading {len(loads)} file(s), {sum(e.rows_loaded for e, _ in loads)} audit rows, "
-        f"and {len(refused)} refusal(s) into the warehouse in one transaction"
-    )
+    if loads or refused:
+        progress(
+            f"loading {len(loads)} file(s), {sum(e.rows_loaded for e, _ in loads)} audit "
+            f"rows, and {len(refused)} refusal(s) into the warehouse in one transaction"
+        )
     with connect(settings.warehouse_path) as con:
         load_batch(
             con,

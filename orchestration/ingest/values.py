@@ -31,18 +31,16 @@ MULTI_SEPARATOR = ";"
 NOT_A_TIME = np.datetime64("NaT", "us")
 
 
-def parse_datetimes(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Parse cells (text, datetime or None) as datetimes, once per distinct value. Returns
-    (values, invalid): invalid marks a non-blank cell that is not a real date in an accepted
+def parse_distinct_datetimes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parse distinct cell values (text, datetime or None) as datetimes. Returns (parsed,
+    invalid) per value: invalid marks a non-blank value that is not a real date in an accepted
     format (31/02/2022 is invalid, never rolled over)."""
-    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-    # Index 0 stands for a blank cell; distinct value i is at i + 1.
-    parsed = np.full(len(uniques) + 1, NOT_A_TIME, dtype="datetime64[us]")
+    parsed = np.full(len(values), NOT_A_TIME, dtype="datetime64[us]")
     text = {}
-    for index, value in enumerate(uniques, start=1):
+    for index, value in enumerate(values):
         if isinstance(value, datetime):
             parsed[index] = np.datetime64(value, "us")
-        elif str(value).strip():
+        elif value is not None and str(value).strip():
             text[index] = str(value).strip()
     pending = pd.Series(text, dtype=object)
     for fmt in DATETIME_FORMATS:
@@ -52,9 +50,16 @@ def parse_datetimes(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         hit = attempt.notna().to_numpy()
         parsed[pending.index[hit]] = attempt[hit].to_numpy(dtype="datetime64[us]")
         pending = pending[~hit]
-    unparsed = np.zeros(len(uniques) + 1, dtype=bool)
-    unparsed[pending.index.to_numpy(dtype=np.int64)] = True
-    return parsed[codes + 1], unparsed[codes + 1]
+    invalid = np.zeros(len(values), dtype=bool)
+    invalid[pending.index.to_numpy(dtype=np.int64)] = True
+    return parsed, invalid
+
+
+def parse_datetimes(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parse cells as datetimes, once per distinct value: (values, invalid) per cell."""
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    parsed, invalid = parse_distinct_datetimes(np.array([None, *uniques], dtype=object))
+    return parsed[codes + 1], invalid[codes + 1]
 
 
 @dataclass(frozen=True)

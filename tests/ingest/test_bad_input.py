@@ -715,9 +715,7 @@ def test_there_are_at_least_thirty_distinct_cases() -> None:
     assert len({case.id for case in CASES}) == len(CASES) >= 30
 
 
-def test_a_placeholder_is_shown_as_it_is_and_a_real_identifier_only_as_its_pseudonym(
-    ingest, query: Query
-) -> None:
+def test_a_placeholder_is_shown_as_it_is_and_an_identifier_never(ingest, query: Query) -> None:
     long_id = "ICS0001 see note from Alex"
     ingest(
         Case(
