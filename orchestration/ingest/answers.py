@@ -126,10 +126,6 @@ def absent_column(question: Question, source_rows: np.ndarray) -> pa.RecordBatch
     )
 
 
-def empty_answers() -> pa.Table:
-    return ANSWER_SCHEMA.empty_table()
-
-
 def resolvers(catalogue: FormCatalogue, form_version: str) -> dict[str, AnswerResolver]:
     return {
         q.question_id: AnswerResolver(catalogue, q, form_version)

@@ -47,10 +47,12 @@ def files_summary(outcomes: list[FileOutcome]) -> str:
     ]
     for o in outcomes:
         shape = " ".join(_cell(v) for v in (o.file_format, o.encoding or o.sheet_name) if v)
+        read = o.status in ("loaded", "replaced")  # the others were not read into rows now
+        counts = (o.rows_read, o.rows_loaded, o.rows_rejected, o.missing_answers, o.warnings)
         lines.append(
             f"| {_cell(o.source_file)} | {o.status} | {_cell(o.form_version)} | {shape} | "
-            f"{o.rows_read} | {o.rows_loaded} | {o.rows_rejected} | {o.missing_answers} | "
-            f"{o.warnings} | {_cell(o.note)} |"
+            + " | ".join(str(n) if read else "" for n in counts)
+            + f" | {_cell(o.note)} |"
         )
     return "\n".join(lines)
 

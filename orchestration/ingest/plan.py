@@ -31,9 +31,6 @@ class Plan:
     loads: dict[str, str] = field(default_factory=dict)  # sha256 -> name it loads under
     retired_names: dict[str, str] = field(default_factory=dict)  # name -> its retired sha256
 
-    def decision(self, source_file: str) -> Decision:
-        return next(d for d in self.decisions if d.source_file == source_file)
-
 
 def plan_batch(
     landed: Mapping[str, str],
