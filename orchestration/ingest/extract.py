@@ -44,7 +44,7 @@ FINDING_COLUMNS = [
 # No audit on these forms predates them: an earlier date is a mistyped year.
 EARLIEST_PLAUSIBLE = np.datetime64("2000-01-01", "us")
 # Cells of an identifier column that stand for "no identifier". They are shown as they are in
-# findings (they identify nobody); any other identifier is shown only as its pseudonym.
+# findings (they identify nobody); a real identifier is never shown, only stored pseudonymised.
 NOT_AN_IDENTIFIER = frozenset(
     {"", "-", "--", "0", "n/a", "na", "nil", "none", "null", "tbc", "tbd", "unknown", "not known"}
 )

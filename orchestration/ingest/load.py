@@ -8,6 +8,7 @@ mid-load leaves the warehouse as it was. SQL text never contains anything read f
 values are parameters, and frames are scanned under a fixed name.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -259,19 +260,22 @@ def load_batch(
     loads: list[tuple[ParsedExtract, str]],
     refusals: list[Refusal],
     valid_names: set[str],
+    on_begin: Callable[[], None] = lambda: None,
 ) -> None:
     """Apply a planned batch in one transaction, schema changes included: all of it or none.
 
     `retired`: name -> sha256 of earlier contents to remove; `loads`: (extract, archive path)
     pairs to insert; `refusals`: files refused now; `valid_names`: names whose latest landed
     file was not refused, so an earlier refusal of that name is cleared. The key fingerprint is
-    recorded when the first rows are loaded."""
+    recorded when the first rows are loaded. `on_begin` is called once the transaction is
+    open, before its first write."""
     # Raw rows carry their file and row number and have no meaningful order: letting DuckDB
     # insert in parallel, out of order, more than halves the time a large file takes to load.
     con.execute("set preserve_insertion_order = false")
     con.execute("set enable_progress_bar = false")  # no bar on the terminal of a CLI run
     con.execute("begin transaction")
     try:
+        on_begin()
         ensure_raw_schema(con, catalogue)
         known = [
             r[0] for r in con.execute("select fingerprint from raw.pseudonymisation_key").fetchall()

@@ -152,7 +152,7 @@ def ingest_files(
     progress: Callable[[str], None] = lambda message: None,
 ) -> list[FileOutcome]:
     """Ingest these files of the landing folder as one batch; an outcome for every file.
-    `progress` is told when the load starts, the one step that writes the warehouse."""
+    `progress` is told when the one transaction that writes the warehouse has begun."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
     named = {source_name(settings, path): path for path in sorted(paths)}
     landed: dict[str, str] = {}
@@ -201,11 +201,14 @@ def ingest_files(
         suffix = named[extract.source_file].suffix
         loads.append((extract, str(archive_file(contents[sha], sha, suffix, settings.archive_dir))))
     refused = [d for d in plan.decisions if d.status == "refused"]
-    if loads or refused:
-        progress(
-            f"loading {len(loads)} file(s), {sum(e.rows_loaded for e, _ in loads)} audit "
-            f"rows, and {len(refused)} refusal(s) into the warehouse in one transaction"
-        )
+
+    def loading() -> None:
+        if loads or refused:
+            progress(
+                f"loading {len(loads)} file(s), {sum(e.rows_loaded for e, _ in loads)} audit "
+                f"rows, and {len(refused)} refusal(s) into the warehouse in one transaction"
+            )
+
     with connect(settings.warehouse_path) as con:
         load_batch(
             con,
@@ -217,6 +220,7 @@ def ingest_files(
             loads=loads,
             refusals=[Refusal(d.source_file, d.file_sha256, _reason(parsed, d)) for d in refused],
             valid_names={d.source_file for d in plan.decisions if d.status != "refused"},
+            on_begin=loading,
         )
 
     outcomes = []
