@@ -10,6 +10,10 @@ The rules, whatever order files arrive in:
 - a refused file changes nothing that is loaded: a broken correction leaves the earlier
   version's rows in place.
 Files no longer in the landing folder stay loaded: the archive holds them.
+
+The rules see one batch. With one file per batch (ingest partitioned by file), content moved
+from a.csv to b.csv is first a duplicate of a.csv and loads under b.csv in the batch after
+a.csv's correction retires it.
 """
 
 from collections.abc import Callable, Mapping
