@@ -33,6 +33,7 @@ class Question:
     section_id: str
     question_type: str  # id | datetime | text | date | single | multi
     is_required: bool
+    required_because: str | None  # why a row without it is rejected, for the finding
     pii: str | None  # identifier | drop | None
     since_version: str | None
     until_version: str | None
@@ -140,6 +141,7 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> FormCatalogue:
             section_id=row["section_id"],
             question_type=row["question_type"],
             is_required=_flag(row["is_required"]),
+            required_because=_opt(row["required_because"]),
             pii=_opt(row["pii"]),
             since_version=_opt(row["since_version"]),
             until_version=_opt(row["until_version"]),

@@ -22,6 +22,19 @@ def _use_dir(variable: str, value: str | None) -> None:
         os.environ[variable] = str(Path(value).resolve())
 
 
+def _failed_blocking_checks(result: object) -> list[str]:
+    """Failed error-severity checks: a blocking one stops what depends on it without failing
+    a step, so the run "succeeds" and must be reported as failed here."""
+    from dagster import AssetCheckSeverity
+
+    return [
+        f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed: "
+        f"{evaluation.description or 'see the run in the Dagster UI'}"
+        for evaluation in result.get_asset_check_evaluations()  # type: ignore[attr-defined]
+        if not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR
+    ]
+
+
 def _summary(result: object, settings: object) -> list[str]:
     lines = ["", "careaudit refresh finished."]
     for event in result.get_asset_materialization_events():  # type: ignore[attr-defined]
@@ -33,11 +46,17 @@ def _summary(result: object, settings: object) -> list[str]:
                 f"  ingest: {metadata['files_loaded'].value} file(s) loaded, "
                 f"{metadata['rows_loaded'].value} rows, {metadata['rows_rejected'].value} rejected"
             )
+            if metadata["files_refused"].value:
+                lines.append(
+                    f"  REFUSED: {metadata['files_refused'].value} file(s), moved to "
+                    f"{settings.quarantine_dir} with their reasons"  # type: ignore[attr-defined]
+                )
         elif key.startswith("publish/") and "rows_metrics" in metadata:
             lines.append(f"  metrics published: {metadata['rows_metrics'].value} rows")
     lines += [
         f"  warehouse:  {settings.warehouse_path}",  # type: ignore[attr-defined]
         f"  published:  {settings.publish_dir / 'internal'}",  # type: ignore[attr-defined]
+        f"  ingest report: {settings.publish_dir / 'internal' / 'ingest_report.csv'}",  # type: ignore[attr-defined]
         f"  archive:    {settings.archive_dir}",  # type: ignore[attr-defined]
         f"  run history (make ui): {os.environ['DAGSTER_HOME']}",
     ]
@@ -74,10 +93,13 @@ def refresh(args: argparse.Namespace) -> int:
                 tags=run_owner_tags(),
                 raise_on_error=False,
             )
-    if not result.success:
+    failed_checks = _failed_blocking_checks(result)
+    if not result.success or failed_checks:
         for event in result.get_step_failure_events():
             message = root_cause(event.step_failure_data.error)
             print(f"careaudit refresh failed at {event.step_key}: {message}", file=sys.stderr)
+        for failure in failed_checks:
+            print(f"careaudit refresh stopped: {failure}", file=sys.stderr)
         print(f"run {result.run_id}; dbt and step logs: {log_path}", file=sys.stderr)
         return 1
     if not args.quiet:

@@ -7,7 +7,11 @@ import dagster as dg
 from orchestration.alerts import build_failure_alert_sensor
 from orchestration.automation import build_landing_sensor, build_refresh_schedule
 from orchestration.dbt_assets import careaudit_dbt_models
-from orchestration.ingest.assets import LANDING, ingest_audit_extracts
+from orchestration.ingest.assets import (
+    LANDING,
+    every_row_read_is_loaded_or_rejected,
+    ingest_audit_extracts,
+)
 from orchestration.progress import progress_logger
 from orchestration.publish.internal import REPORTING_SCHEMA, build_internal_publish_asset
 from orchestration.resources import CareauditResource, dbt_resource
@@ -52,6 +56,7 @@ def build_definitions(
                 build_internal_publish_asset(reporting_models),
             ]
         ),
+        asset_checks=[every_row_read_is_loaded_or_rejected],
         jobs=[refresh],
         schedules=[build_refresh_schedule(REFRESH_JOB, automation)],
         sensors=[

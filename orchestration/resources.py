@@ -35,6 +35,7 @@ class CareauditResource(dg.ConfigurableResource):
     la_name: str
     year_type: str
     percent_rounding: str
+    export_sheet: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "CareauditResource":
@@ -46,6 +47,7 @@ class CareauditResource(dg.ConfigurableResource):
             la_name=settings.la_name,
             year_type=settings.year_type,
             percent_rounding=settings.percent_rounding,
+            export_sheet=settings.export_sheet,
         )
 
     def settings(self) -> Settings:
@@ -60,6 +62,7 @@ class CareauditResource(dg.ConfigurableResource):
             la_name=self.la_name,
             year_type=self.year_type,  # type: ignore[arg-type]
             percent_rounding=self.percent_rounding,  # type: ignore[arg-type]
+            export_sheet=self.export_sheet,
         )
 
     @contextmanager

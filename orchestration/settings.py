@@ -41,6 +41,7 @@ class Settings:
     la_name: str
     year_type: YearType
     percent_rounding: Rounding
+    export_sheet: str | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -58,6 +59,7 @@ class Settings:
             percent_rounding=_choice(
                 "CAREAUDIT_PERCENT_ROUNDING", "half_up", ("half_up", "truncate")
             ),  # type: ignore[arg-type]
+            export_sheet=os.environ.get("CAREAUDIT_EXPORT_SHEET", "").strip() or None,
         )
 
     @property
@@ -69,6 +71,11 @@ class Settings:
     def archive_dir(self) -> Path:
         """Untouched copies of every landed file, named by content hash."""
         return self.data_dir / "archive"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Refused files, moved out of the landing folder, each beside its reason file."""
+        return self.data_dir / "quarantine"
 
     @property
     def publish_dir(self) -> Path:

@@ -9,6 +9,7 @@ import dagster as dg
 import pytest
 
 from orchestration.definitions import REFRESH_JOB, defs
+from orchestration.ingest.assets import RECONCILIATION_CHECK
 from orchestration.paths import REPO_ROOT
 from tests.support import careaudit_env
 
@@ -89,3 +90,16 @@ def test_the_refresh_job_covers_every_materializable_asset():
     job = defs.resolve_job_def(REFRESH_JOB)
     selected = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
     assert {"raw/audit_answers", "marts/fct_metrics", "publish/internal_files"} <= selected
+
+
+def test_the_ingest_reconciliation_is_a_blocking_check_run_by_the_refresh_job():
+    key = dg.AssetCheckKey(dg.AssetKey(["raw", "audit_submissions"]), RECONCILIATION_CHECK)
+
+    assert defs.resolve_asset_graph().get(key).blocking
+    job = defs.resolve_job_def(REFRESH_JOB)
+    assert key in job.asset_layer.asset_graph.asset_check_keys
+
+
+def test_the_ingest_report_is_a_reporting_model_published_with_the_others(specs):
+    assert "marts/fct_ingest_findings" in upstream(specs, "reporting/rpt_ingest_report")
+    assert "reporting/rpt_ingest_report" in upstream(specs, "publish/internal_files")

@@ -1,83 +1,155 @@
-"""Dagster assets for ingest: the landing folder (external) and the raw tables loaded from it."""
+"""Dagster assets for ingest: the landing folder (external), the raw tables loaded from it, and
+the blocking check that every row read was loaded or rejected."""
 
 import dagster as dg
 
 from orchestration.catalogue import load_catalogue
+from orchestration.ingest.load import RAW_TABLES, table_counts
+from orchestration.ingest.reconcile import reconcile
 from orchestration.ingest.run import FileOutcome, ingest_landing_folder
 from orchestration.progress import report
-from orchestration.resources import CareauditResource
+from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
 LANDING = dg.AssetSpec(
     key=dg.AssetKey(["landing", "audit_extracts"]),
     description=(
         "Care Plan Audit exports (CSV or XLSX, one row per submitted audit) dropped into the "
-        "landing folder (CAREAUDIT_LANDING_DIR). Read-only to careaudit: originals are copied "
-        "to the content-addressed archive before loading."
+        "landing folder (CAREAUDIT_LANDING_DIR). Loaded files are copied untouched to the "
+        "content-addressed archive; refused files are moved to the quarantine with a reason."
     ),
     group_name="ingest",
     kinds={"file", "csv", "xlsx"},
     owners=["team:careaudit-data"],
 )
 
-RAW_TABLES = {
+TABLE_DESCRIPTIONS = {
     "audit_submissions": "One row per loaded export row: lineage, pseudonymised identifiers.",
     "audit_answers": "One row per export row, question and selected answer code (long form).",
-    "landed_files": "Every file ingested: form version, row counts, archive path, whether current.",
-    "ingest_findings": "Rejected rows, unrecognised answers and column warnings, with reasons.",
+    "landed_files": "Every file loaded: form version, row counts, archive path, whether current.",
+    "ingest_findings": (
+        "Rejected rows, unrecognised answers, column warnings and refused files, with reasons."
+    ),
 }
+RECONCILIATION_CHECK = "every_row_read_is_loaded_or_rejected"
 
 
-def _summary(outcomes: list[FileOutcome]) -> str:
+def _cell(value: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def files_summary(outcomes: list[FileOutcome]) -> str:
+    """The per-file Markdown table shown on the ingest asset in the Dagster UI."""
     lines = [
-        "| file | status | form | rows read | loaded | rejected | findings |",
-        "|---|---|---|---|---|---|---|",
+        "| file | status | form | format | rows read | loaded | rejected | missing answers "
+        "| warnings | note |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    lines += [
-        f"| {o.source_file} | {o.status} | {o.form_version or ''} | {o.rows_read} | "
-        f"{o.rows_loaded} | {o.rows_rejected} | {o.findings} |"
-        for o in outcomes
-    ]
+    for o in outcomes:
+        shape = " ".join(_cell(v) for v in (o.file_format, o.encoding or o.sheet_name) if v)
+        read = o.status in ("loaded", "replaced")  # the others were not read into rows now
+        counts = (o.rows_read, o.rows_loaded, o.rows_rejected, o.missing_answers, o.warnings)
+        lines.append(
+            f"| {_cell(o.source_file)} | {o.status} | {_cell(o.form_version)} | {shape} | "
+            + " | ".join(str(n) if read else "" for n in counts)
+            + f" | {_cell(o.note)} |"
+        )
     return "\n".join(lines)
+
+
+def _progress(context: dg.AssetExecutionContext, outcome: FileOutcome) -> None:
+    if outcome.status == "refused":
+        # A warning, so `careaudit refresh --quiet` (cron) still prints it.
+        context.log.warning(
+            f"{outcome.source_file}: REFUSED, nothing loaded, moved to "
+            f"{outcome.quarantine_path}: {outcome.note}"
+        )
+    elif outcome.status in ("unchanged", "duplicate"):
+        detail = "already loaded, unchanged" if outcome.status == "unchanged" else outcome.note
+        report(context, f"{outcome.source_file}: {detail}")
+    else:
+        report(
+            context,
+            f"{outcome.source_file}: {outcome.status} ({outcome.form_version} form), "
+            f"{outcome.rows_read} rows read, {outcome.rows_loaded} loaded, "
+            f"{outcome.rows_rejected} rejected, {outcome.findings} findings",
+        )
 
 
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
             key=dg.AssetKey(["raw", table]),
-            description=description,
+            description=TABLE_DESCRIPTIONS[table],
             deps=[LANDING.key],
             group_name="ingest",
             kinds={"python", "duckdb"},
             owners=["team:careaudit-data"],
         )
-        for table, description in RAW_TABLES.items()
+        for table in RAW_TABLES
     ],
     name="ingest_audit_extracts",
+    pool=WAREHOUSE_POOL,
     description=(
         "Ingest every new or corrected export in the landing folder: recognise its form "
         "version, map answers to catalogue codes, pseudonymise identifiers, archive the "
-        "original and load the raw tables in one transaction."
+        "original and load the raw tables in one transaction; refuse (quarantine) a file that "
+        "cannot be loaded without stopping the others."
     ),
 )
-def ingest_audit_extracts(
-    context: dg.AssetExecutionContext, careaudit: CareauditResource
-) -> dg.MaterializeResult:
-    outcomes = ingest_landing_folder(careaudit.settings(), load_catalogue())
+def ingest_audit_extracts(context: dg.AssetExecutionContext, careaudit: CareauditResource):
+    outcomes = ingest_landing_folder(
+        careaudit.settings(), load_catalogue(), progress=lambda message: report(context, message)
+    )
     for outcome in outcomes:
-        if outcome.status == "unchanged":
-            report(context, f"{outcome.source_file}: already loaded, unchanged")
-        else:
-            report(
-                context,
-                f"{outcome.source_file}: {outcome.status} ({outcome.form_version} form), "
-                f"{outcome.rows_read} rows read, {outcome.rows_loaded} loaded, "
-                f"{outcome.rows_rejected} rejected, {outcome.findings} findings",
-            )
-    metadata = {
-        "files": dg.MetadataValue.md(_summary(outcomes)),
-        "files_loaded": sum(o.status != "unchanged" for o in outcomes),
+        _progress(context, outcome)
+    with careaudit.warehouse(read_only=True) as con:
+        counts = table_counts(con)
+    summary = {
+        "files": dg.MetadataValue.md(files_summary(outcomes)),
+        "files_loaded": sum(o.status in ("loaded", "replaced") for o in outcomes),
+        "files_refused": sum(o.status == "refused" for o in outcomes),
         "rows_loaded": sum(o.rows_loaded for o in outcomes),
         "rows_rejected": sum(o.rows_rejected for o in outcomes),
     }
     for table in RAW_TABLES:
+        metadata: dict[str, object] = {"dagster/row_count": counts[table]}
+        if table in ("landed_files", "ingest_findings"):
+            metadata.update(summary)
         yield dg.MaterializeResult(asset_key=dg.AssetKey(["raw", table]), metadata=metadata)
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["raw", "audit_submissions"]),
+    name=RECONCILIATION_CHECK,
+    blocking=True,
+    description=(
+        "For every current landed file: rows read = rows loaded + rows rejected, the rows "
+        "loaded are in raw.audit_submissions, the rows rejected have a rejected_row finding, "
+        "and no answer belongs to a missing submission. Blocking: dbt does not build on raw "
+        "tables that do not reconcile."
+    ),
+)
+def every_row_read_is_loaded_or_rejected(careaudit: CareauditResource) -> dg.AssetCheckResult:
+    with careaudit.warehouse(read_only=True) as con:
+        files = reconcile(con)
+    failing = [f for f in files if f.problems]
+    table = "\n".join(
+        f"| {_cell(f.source_file)} | {f.rows_read} | {f.rows_loaded} | {f.rows_rejected} | "
+        f"{'; '.join(f.problems) or 'ok'} |"
+        for f in files
+    )
+    return dg.AssetCheckResult(
+        passed=not failing,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            "; ".join(f"{f.source_file}: {', '.join(f.problems)}" for f in failing) or None
+        ),
+        metadata={
+            "files_checked": len(files),
+            "files_failing": len(failing),
+            "files": dg.MetadataValue.md(
+                "| file | rows read | loaded | rejected | result |\n|---|---|---|---|---|\n" + table
+            ),
+        },
+    )

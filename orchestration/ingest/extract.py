@@ -2,26 +2,36 @@
 
 Nothing in a file is dropped silently: each data row is either a submission (with one answer
 row per question on its form version) or rejected with a finding that names the row, column
-and reason. Personal data is handled here, before anything is stored: `pii: identifier`
-columns are replaced by keyed pseudonyms and `pii: drop` columns are never read.
+and reason; a column that is ignored is reported too. Personal data is handled here, before
+anything is stored: `pii: identifier` columns are replaced by keyed pseudonyms (in findings
+too) and `pii: drop` columns are never read.
 """
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from orchestration.catalogue import FormCatalogue, Question
+from orchestration.ingest.answers import (
+    ANSWER_SCHEMA,
+    absent_column,
+    resolve_column,
+    resolvers,
+)
+from orchestration.ingest.grid import CellGrid, Column
 from orchestration.ingest.pseudonymise import Pseudonymiser
-from orchestration.ingest.read import CellGrid, UnreadableFileError, read_cells
+from orchestration.ingest.read import read_cells
 from orchestration.ingest.recognise import (
     FormMatch,
-    UnrecognisedFormError,
+    column_name,
     known_header_keys,
     recognise_form,
 )
-from orchestration.ingest.values import AnswerResolver, parse_datetimes
+from orchestration.ingest.refusal import RefusedFileError
+from orchestration.ingest.values import NOT_A_TIME, parse_distinct_datetimes
 
 FINDING_COLUMNS = [
     "source_row",
@@ -31,7 +41,13 @@ FINDING_COLUMNS = [
     "severity",
     "reason",
 ]
-ANSWER_COLUMNS = ["source_row", "question_id", "answer_code", "answer_text", "answer_status"]
+# No audit on these forms predates them: an earlier date is a mistyped year.
+EARLIEST_PLAUSIBLE = np.datetime64("2000-01-01", "us")
+# Cells of an identifier column that stand for "no identifier". They are shown as they are in
+# findings (they identify nobody); a real identifier is never shown, only stored pseudonymised.
+NOT_AN_IDENTIFIER = frozenset(
+    {"", "-", "--", "0", "n/a", "na", "nil", "none", "null", "tbc", "tbd", "unknown", "not known"}
+)
 
 
 @dataclass(frozen=True)
@@ -44,17 +60,14 @@ class ParsedExtract:
     sheet_name: str | None
     header_row: int
     rows_read: int
+    rows_rejected: int
     submissions: pd.DataFrame  # source_row + one column per stored audit-detail question
-    answers: pd.DataFrame  # ANSWER_COLUMNS
+    answers: pa.Table  # answers.ANSWER_SCHEMA
     findings: pd.DataFrame  # FINDING_COLUMNS
 
     @property
     def rows_loaded(self) -> int:
         return len(self.submissions)
-
-    @property
-    def rows_rejected(self) -> int:
-        return self.rows_read - self.rows_loaded
 
 
 def stored_detail_questions(catalogue: FormCatalogue) -> list[Question]:
@@ -62,202 +75,292 @@ def stored_detail_questions(catalogue: FormCatalogue) -> list[Question]:
     return [q for q in catalogue.questions if not q.is_choice and q.pii != "drop"]
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class _Findings:
     def __init__(self) -> None:
-        self.rows: list[dict[str, object]] = []
+        self.frames: list[pd.DataFrame] = []
 
     def add(
         self,
-        rows: pd.Series,
-        header: str,
+        rows: np.ndarray | list[int | None],
+        header: str | None,
         question: str | None,
-        values: pd.Series,
+        values: np.ndarray | None,
         severity: str,
-        reasons: pd.Series | str,
+        reasons: np.ndarray | str,
     ) -> None:
-        if rows.empty:
+        if len(rows) == 0:
             return
-        frame = pd.DataFrame(
-            {
-                "source_row": rows.to_numpy(),
-                "column_header": header,
-                "question_id": question,
-                "offending_value": values.astype("string").to_numpy(),
-                "severity": severity,
-                "reason": reasons.to_numpy() if isinstance(reasons, pd.Series) else reasons,
-            }
+        self.frames.append(
+            pd.DataFrame(
+                {
+                    "source_row": pd.array(rows, dtype="Int64"),
+                    "column_header": header,
+                    "question_id": question,
+                    "offending_value": None if values is None else [_text(v) for v in values],
+                    "severity": severity,
+                    "reason": reasons,
+                },
+                columns=FINDING_COLUMNS,
+            )
         )
-        self.rows.extend(frame.to_dict("records"))
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=FINDING_COLUMNS)
+        if not self.frames:
+            return pd.DataFrame(columns=FINDING_COLUMNS).astype({"source_row": "Int64"})
+        return pd.concat(self.frames, ignore_index=True)
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _column_notes(grid: CellGrid, match: FormMatch, findings: _Findings) -> None:
+    """File- and column-level findings: encoding, unknown, unheaded and absent columns."""
+    if grid.encoding == "cp1252":
+        findings.add(
+            [None],
+            None,
+            None,
+            None,
+            "warning",
+            "the file is Windows-1252 text, not UTF-8: it was read as Windows-1252 (what Excel "
+            'saves as "CSV (Comma delimited)"); check that accented letters look right',
+        )
+    at_header = np.array([grid.header_row])
+    for position, header in match.unknown.items():
+        findings.add(
+            at_header,
+            header,
+            None,
+            np.array([header]),
+            "warning",
+            f"column {column_name(position)} matches no question of the {match.form_version} "
+            "form; it is ignored",
+        )
+    for position, header in enumerate(grid.headers):
+        column = grid.columns[position]
+        filled = 0 if header else int(pd.notna(column.values)[column.codes].sum())
+        if filled:
+            findings.add(
+                at_header,
+                None,
+                None,
+                None,
+                "warning",
+                f"column {column_name(position)} has no header but holds values in {filled} "
+                "row(s); they are ignored",
+            )
+    for question in match.missing:
+        findings.add(
+            at_header,
+            question.header_for(match.form_version),
+            question.question_id,
+            None,
+            "warning",
+            f"column is missing from this {match.form_version}-form file; "
+            "its answers are treated as missing",
+        )
+
+
+def _dates(
+    question: Question,
+    header: str,
+    column: Column,
+    grid: CellGrid,
+    latest: np.datetime64,
+    findings: _Findings,
+) -> tuple[np.ndarray, np.ndarray]:
+    parsed, not_a_date = parse_distinct_datetimes(column.values)
+    if question.question_type == "date":
+        parsed = parsed.astype("datetime64[D]").astype("datetime64[us]")
+    known = ~np.isnat(parsed)
+    too_early = known & (parsed < EARLIEST_PLAUSIBLE)
+    too_late = known & (parsed > latest)
+    expected = "a date" if question.question_type == "date" else "a date and time"
+    severity = "rejected_row" if question.is_required else "warning"
+    outcome = "; the row is rejected" if question.is_required else "; it is treated as blank"
+    example = "15/08/2022" + (" 10:32" if question.question_type == "datetime" else "")
+    for flagged, reason in (
+        (
+            not_a_date,
+            f'"{header}" is not {expected} in a recognised form (day first, e.g. {example}, or '
+            "ISO); an impossible date is never guessed",
+        ),
+        (too_early, f'"{header}" is before 2000, which no audit is (a mistyped year?)'),
+        (too_late, f'"{header}" is after the day the file was loaded (a mistyped year?)'),
+    ):
+        rows = flagged[column.codes]
+        findings.add(
+            grid.source_rows[rows],
+            header,
+            question.question_id,
+            column.values[column.codes[rows]],
+            severity,
+            reason + outcome,
+        )
+    unusable = not_a_date | too_early | too_late
+    return np.where(unusable, NOT_A_TIME, parsed)[column.codes], unusable[column.codes]
+
+
+def _identifiers(
+    question: Question,
+    header: str,
+    column: Column,
+    grid: CellGrid,
+    pseudonymiser: Pseudonymiser,
+    findings: _Findings,
+) -> tuple[np.ndarray, np.ndarray]:
+    pseudonyms, is_placeholder = pseudonymiser.distinct(column.values, NOT_AN_IDENTIFIER)
+    rows = is_placeholder[column.codes]
+    findings.add(
+        grid.source_rows[rows],
+        header,
+        question.question_id,
+        column.values[column.codes[rows]],
+        "rejected_row" if question.is_required else "warning",
+        f'"{header}" holds a placeholder, not an identifier'
+        + ("; the row is rejected" if question.is_required else "; it is treated as blank"),
+    )
+    return pseudonyms[column.codes], rows
+
+
+def _texts(column: Column) -> np.ndarray:
+    """A text column: any XLSX datetime or number written as text."""
+    if pd.api.types.infer_dtype(column.values, skipna=True) in ("string", "empty"):
+        return column.cells()
+    return np.array([_text(value) for value in column.values], dtype=object)[column.codes]
 
 
 def _detail_column(
     question: Question,
     header: str,
-    cells: pd.Series,
+    column: Column,
     grid: CellGrid,
     pseudonymiser: Pseudonymiser,
+    latest: np.datetime64,
     findings: _Findings,
-) -> tuple[pd.Series, pd.Series]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Type one audit-detail column, recording invalid and missing values. Returns the values
     and which rows the column makes unusable (a required value blank or invalid)."""
-    blank = cells.isna()
-    rejects = pd.Series(False, index=cells.index)
-    shown = pseudonymiser.column(cells) if question.pii == "identifier" else cells
     if question.question_type in ("date", "datetime"):
-        values, invalid = parse_datetimes(cells)
-        if question.question_type == "date":
-            values = values.dt.normalize()
-        expected = "a date" if question.question_type == "date" else "a date and time"
-        reason = (
-            f'"{header}" is not {expected} in a recognised form (day first, e.g. 15/08/2022'
-            + (" 10:32" if question.question_type == "datetime" else "")
-            + ", or ISO); an impossible date is never guessed"
-        )
-        severity = "rejected_row" if question.is_required else "warning"
-        findings.add(
-            grid.source_rows[invalid],
-            header,
-            question.question_id,
-            shown[invalid],
-            severity,
-            reason + ("; the row is rejected" if question.is_required else ""),
-        )
-        if question.is_required:
-            rejects = rejects | invalid
+        values, unusable = _dates(question, header, column, grid, latest, findings)
     elif question.pii == "identifier":
-        values = shown
+        values, unusable = _identifiers(question, header, column, grid, pseudonymiser, findings)
     else:
-        values = cells.astype("string").astype("object")
-    if question.is_required:
-        findings.add(
-            grid.source_rows[blank],
-            header,
-            question.question_id,
-            cells[blank],
-            "rejected_row",
-            f'"{header}" is blank: the audit cannot be identified without it; the row is rejected',
-        )
-        rejects = rejects | blank
-    return values, rejects
+        values, unusable = _texts(column), np.zeros(grid.row_count, dtype=bool)
+    if not question.is_required:
+        return values, np.zeros(grid.row_count, dtype=bool)
+    blank = pd.isna(column.values)[column.codes]
+    findings.add(
+        grid.source_rows[blank],
+        header,
+        question.question_id,
+        None,
+        "rejected_row",
+        f'"{header}" is blank: {question.required_because or "it is required"}; '
+        "the row is rejected",
+    )
+    return values, unusable | blank
 
 
 def _answers(
     catalogue: FormCatalogue,
     match: FormMatch,
     grid: CellGrid,
+    kept: np.ndarray,
     findings: _Findings,
-) -> pd.DataFrame:
-    frames = []
+) -> pa.Table:
+    source_rows = grid.source_rows[kept]
+    by_question = resolvers(catalogue, match.form_version)
+    batches = []
     for position, question in match.columns.items():
         if not question.is_choice:
             continue
-        resolver = AnswerResolver(catalogue, question, match.form_version)
-        frame = resolver.resolve_column(grid.cells[position])
-        frame["question_id"] = question.question_id
-        bad = frame[frame["answer_status"] == "unrecognised"].drop_duplicates("row_position")
+        batch, unrecognised = resolve_column(
+            by_question[question.question_id], grid.columns[position].where(kept), source_rows
+        )
         findings.add(
-            grid.source_rows.iloc[bad["row_position"]].reset_index(drop=True),
+            source_rows[unrecognised.positions],
             grid.headers[position],
             question.question_id,
-            bad["answer_text"].reset_index(drop=True),
+            unrecognised.values,
             "missing_answer",
-            bad["problem"].reset_index(drop=True),
+            unrecognised.problems,
         )
-        frames.append(frame)
-    for question in match.missing:
-        if question.is_choice:  # the column is absent: every audit's answer is missing
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "row_position": range(len(grid.cells)),
-                        "question_id": question.question_id,
-                        "answer_code": None,
-                        "answer_text": None,
-                        "answer_status": "blank",
-                    }
-                )
-            )
-    answers = pd.concat(frames, ignore_index=True)
-    answers["source_row"] = grid.source_rows.to_numpy()[answers["row_position"].to_numpy()]
-    return answers
+        batches.append(batch)
+    batches += [absent_column(q, source_rows) for q in match.missing if q.is_choice]
+    return pa.Table.from_batches(batches, schema=ANSWER_SCHEMA)
 
 
 def parse_extract(
-    path: Path,
+    data: bytes,
     source_file: str,
+    suffix: str,
+    file_sha256: str,
     catalogue: FormCatalogue,
     pseudonymiser: Pseudonymiser,
+    *,
+    sheet: str | None = None,
+    today: date | None = None,
 ) -> ParsedExtract:
-    """Read, recognise and normalise one export. Raises UnreadableFileError for a file that
-    cannot be loaded at all."""
-    grid = read_cells(path, source_file, known_header_keys(catalogue))
-    try:
-        match = recognise_form(grid.headers, catalogue)
-    except UnrecognisedFormError as error:
-        raise UnreadableFileError(source_file, str(error)) from error
-    if grid.cells.empty:
-        raise UnreadableFileError(source_file, "has a header row but no audit rows")
-
+    """Read, recognise and normalise one export's bytes. Raises RefusedFileError, saying why,
+    for a file that cannot be loaded at all."""
+    grid = read_cells(data, suffix, source_file, known_header_keys(catalogue), sheet)
+    match = recognise_form(grid.headers, catalogue, source_file)
+    if grid.row_count == 0:
+        raise RefusedFileError(
+            source_file,
+            "header_only",
+            f"has a header row (row {grid.header_row}, {match.form_version} form) but no "
+            "audit rows",
+        )
+    latest = np.datetime64(today or date.today(), "us") + np.timedelta64(2, "D")
     findings = _Findings()
-    for header in match.unknown_headers:
-        findings.add(
-            pd.Series([grid.header_row]),
-            header,
-            None,
-            pd.Series([header]),
-            "warning",
-            "column matches no question on the form version; it is ignored",
-        )
-    for question in match.missing:
-        header = question.header_for(match.form_version)
-        findings.add(
-            pd.Series([grid.header_row]),
-            header,
-            question.question_id,
-            pd.Series([None]),
-            "warning",
-            f"column is missing from this {match.form_version}-form file; "
-            "its answers are treated as missing",
-        )
-
-    rejected = pd.Series(False, index=grid.cells.index)
+    _column_notes(grid, match, findings)
+    findings.add(
+        grid.source_rows[grid.overlong_rows],
+        None,
+        None,
+        None,
+        "rejected_row",
+        f"the row has values beyond the header's {len(grid.headers)} columns: a value with an "
+        "unquoted comma shifts every later answer into the wrong column, so the row is rejected",
+    )
+    rejected = grid.overlong_rows.copy()
     by_question = {q.question_id: p for p, q in match.columns.items()}
-    submissions = pd.DataFrame({"source_row": grid.source_rows})
+    details: dict[str, np.ndarray] = {"source_row": grid.source_rows}
     for question in stored_detail_questions(catalogue):
         position = by_question.get(question.question_id)
         if position is None:
-            submissions[question.question_id] = None
+            details[question.question_id] = np.full(grid.row_count, None, dtype=object)
             continue
-        values, rejects = _detail_column(
-            question, grid.headers[position], grid.cells[position], grid, pseudonymiser, findings
+        values, unusable = _detail_column(
+            question,
+            grid.headers[position],
+            grid.columns[position],
+            grid,
+            pseudonymiser,
+            latest,
+            findings,
         )
-        submissions[question.question_id] = values
-        rejected = rejected | rejects
-    answers = _answers(catalogue, match, grid, findings)
-    kept_rows = set(grid.source_rows[~rejected])
+        details[question.question_id] = values
+        rejected |= unusable
+    kept = ~rejected
     return ParsedExtract(
         source_file=source_file,
-        file_sha256=file_sha256(path),
+        file_sha256=file_sha256,
         form_version=match.form_version,
         file_format=grid.file_format,
         encoding=grid.encoding,
         sheet_name=grid.sheet_name,
         header_row=grid.header_row,
-        rows_read=len(grid.cells),
-        submissions=submissions[~rejected].reset_index(drop=True),
-        answers=answers[answers["source_row"].isin(kept_rows)][ANSWER_COLUMNS].reset_index(
-            drop=True
-        ),
+        rows_read=grid.row_count,
+        rows_rejected=int(rejected.sum()),
+        submissions=pd.DataFrame({name: column[kept] for name, column in details.items()}),
+        answers=_answers(catalogue, match, grid, kept, findings),
         findings=findings.frame(),
     )

@@ -1,18 +1,22 @@
-"""Write parsed extracts into the warehouse's `raw` schema, all of them in one transaction.
+"""Write a planned batch into the warehouse's `raw` schema, all of it in one transaction.
 
 Raw tables carry lineage on every row (source file, its sha256, row number, ingest time) so a
-published number can be traced back to the cell it came from. Loading is idempotent: a file
-whose content is already loaded is skipped, and a corrected file with the same name replaces
-the earlier version's rows; either the whole batch commits or nothing does.
+published number can be traced back to the cell it came from. What to write is decided before
+(plan.py): the earlier content of corrected files is retired, new contents are inserted,
+refusals are recorded; either the whole batch commits or nothing does, so a crash or a kill
+mid-load leaves the warehouse as it was. SQL text never contains anything read from a file:
+values are parameters, and frames are scanned under a fixed name.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
 from orchestration.catalogue import FormCatalogue
-from orchestration.ingest.extract import ANSWER_COLUMNS, FINDING_COLUMNS, ParsedExtract
+from orchestration.ingest.answers import ANSWER_COLUMNS
+from orchestration.ingest.extract import FINDING_COLUMNS, ParsedExtract
 from orchestration.ingest.extract import stored_detail_questions as detail_questions
 
 SQL_TYPES = {"id": "varchar", "text": "varchar", "datetime": "timestamp", "date": "date"}
@@ -67,15 +71,18 @@ create table if not exists raw.pseudonymisation_key (
 )"""
 
 
+RAW_TABLES = ("audit_submissions", "audit_answers", "landed_files", "ingest_findings")
+
+
 class KeyMismatchError(RuntimeError):
     """The warehouse was built with another pseudonymisation key."""
 
 
 @dataclass(frozen=True)
-class LoadedFile:
-    extract: ParsedExtract
-    archive_path: str
-    replaced_sha256: str | None
+class Refusal:
+    source_file: str
+    file_sha256: str
+    reason: str
 
 
 def _quote(identifier: str) -> str:
@@ -83,7 +90,8 @@ def _quote(identifier: str) -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue) -> None:
-    """Create the raw tables, adding a column when the catalogue gains an audit-detail field."""
+    """Create the raw tables, adding a column when the catalogue gains an audit-detail field.
+    (Column names come from the catalogue in the repository, never from a landed file.)"""
     con.execute("create schema if not exists raw")
     for ddl in (LANDED_FILES_DDL, ANSWERS_DDL, FINDINGS_DDL, KEY_DDL):
         con.execute(ddl)
@@ -105,13 +113,25 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue) 
         )
 
 
-def check_key(con: duckdb.DuckDBPyConnection, fingerprint: str, now: datetime) -> None:
+def _has_raw_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'landed_files'"
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def key_fingerprints(con: duckdb.DuckDBPyConnection) -> list[str]:
+    if not _has_raw_tables(con):
+        return []
+    return [
+        row[0] for row in con.execute("select fingerprint from raw.pseudonymisation_key").fetchall()
+    ]
+
+
+def check_key(known: list[str], fingerprint: str) -> None:
     """Refuse to mix pseudonyms made with different keys in one warehouse."""
-    rows = con.execute("select fingerprint from raw.pseudonymisation_key").fetchall()
-    known = [row[0] for row in rows]
-    if not known:
-        con.execute("insert into raw.pseudonymisation_key values (?, ?)", [fingerprint, now])
-    elif fingerprint not in known:
+    if known and fingerprint not in known:
         raise KeyMismatchError(
             "this warehouse was built with a different CAREAUDIT_PSEUDONYMISATION_KEY: the same "
             "child would get two pseudonyms. Use the original key, or a new CAREAUDIT_DATA_DIR."
@@ -119,38 +139,67 @@ def check_key(con: duckdb.DuckDBPyConnection, fingerprint: str, now: datetime) -
 
 
 def current_files(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, str]:
-    """sha256 -> source file, for every file whose rows are in the warehouse now."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'raw' and table_name = 'landed_files'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    """source file -> sha256, for every file whose rows are in the warehouse now."""
+    if not _has_raw_tables(con):
         return {}
     rows = con.execute(
-        "select file_sha256, source_file from raw.landed_files where la_code = ? and is_current",
+        "select source_file, file_sha256 from raw.landed_files where la_code = ? and is_current",
         [la_code],
     ).fetchall()
     return dict(rows)
 
 
-def _replace_earlier_version(
-    con: duckdb.DuckDBPyConnection, la_code: str, source_file: str, now: datetime
-) -> str | None:
-    row = con.execute(
-        "select file_sha256 from raw.landed_files "
-        "where la_code = ? and source_file = ? and is_current",
-        [la_code, source_file],
-    ).fetchone()
-    if row is None:
-        return None
-    for table in ("audit_answers", "audit_submissions", "ingest_findings"):
-        con.execute(f"delete from raw.{table} where file_sha256 = ?", [row[0]])
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows in each raw table (0 before anything was loaded)."""
+    if not _has_raw_tables(con):
+        return dict.fromkeys(RAW_TABLES, 0)
+    counts = {}
+    for table in RAW_TABLES:
+        row = con.execute(f"select count(*) from raw.{table}").fetchone()
+        counts[table] = row[0] if row else 0
+    return counts
+
+
+def _retire(
+    con: duckdb.DuckDBPyConnection, la_code: str, source_file: str, sha256: str, now: datetime
+) -> None:
+    """Remove the rows of a file's earlier content; its landed_files row stays, as history."""
+    for table in ("audit_answers", "audit_submissions"):
+        con.execute(f"delete from raw.{table} where file_sha256 = ?", [sha256])
+    con.execute(
+        "delete from raw.ingest_findings where la_code = ? and file_sha256 = ? "
+        "and severity <> 'refused_file'",
+        [la_code, sha256],
+    )
     con.execute(
         "update raw.landed_files set is_current = false, replaced_at = ? "
-        "where la_code = ? and file_sha256 = ?",
-        [now, la_code, row[0]],
+        "where la_code = ? and source_file = ? and is_current",
+        [now, la_code, source_file],
     )
-    return row[0]
+
+
+def _clear_refusals(con: duckdb.DuckDBPyConnection, la_code: str, source_file: str) -> None:
+    con.execute(
+        "delete from raw.ingest_findings "
+        "where la_code = ? and source_file = ? and severity = 'refused_file'",
+        [la_code, source_file],
+    )
+
+
+def _insert_frame(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: object,
+    constants: str,
+    parameters: list[object],
+) -> None:
+    con.register("incoming", frame)
+    try:
+        con.execute(
+            f"insert into raw.{table} by name select {constants}, * from incoming", parameters
+        )
+    finally:
+        con.unregister("incoming")
 
 
 def _insert_extract(
@@ -177,57 +226,79 @@ def _insert_extract(
             now,
         ],
     )
-    batches = (
-        (
-            "audit_submissions",
-            extract.submissions,
-            "? as la_code, ? as source_file, ? as file_sha256, ? as form_version, ? as ingested_at",
-            [*lineage, extract.form_version, now],
-        ),
-        (
-            "audit_answers",
-            extract.answers[ANSWER_COLUMNS],
-            "? as file_sha256",
-            [extract.file_sha256],
-        ),
-        (
-            "ingest_findings",
-            extract.findings[FINDING_COLUMNS],
-            "? as la_code, ? as source_file, ? as file_sha256, ? as ingested_at",
-            [*lineage, now],
-        ),
+    _insert_frame(
+        con,
+        "audit_submissions",
+        extract.submissions,
+        "? as la_code, ? as source_file, ? as file_sha256, ? as form_version, ? as ingested_at",
+        [*lineage, extract.form_version, now],
     )
-    for table, frame, constants, parameters in batches:
-        con.register("incoming", frame)
-        try:
-            con.execute(
-                f"insert into raw.{table} by name select {constants}, * from incoming", parameters
-            )
-        finally:
-            con.unregister("incoming")
+    _insert_frame(
+        con,
+        "audit_answers",
+        extract.answers.select(ANSWER_COLUMNS),
+        "? as file_sha256",
+        [extract.file_sha256],
+    )
+    _insert_frame(
+        con,
+        "ingest_findings",
+        extract.findings[FINDING_COLUMNS],
+        "? as la_code, ? as source_file, ? as file_sha256, ? as ingested_at",
+        [*lineage, now],
+    )
 
 
-def load_extracts(
+def load_batch(
     con: duckdb.DuckDBPyConnection,
     catalogue: FormCatalogue,
     key_fingerprint: str,
-    extracts: list[tuple[ParsedExtract, str]],
     la_code: str,
     now: datetime,
-) -> list[LoadedFile]:
-    """Load (extract, archive path) pairs in one transaction, schema changes included: all of
-    them or none."""
-    loaded: list[LoadedFile] = []
+    *,
+    retired: dict[str, str],
+    loads: list[tuple[ParsedExtract, str]],
+    refusals: list[Refusal],
+    valid_names: set[str],
+    on_begin: Callable[[], None] = lambda: None,
+) -> None:
+    """Apply a planned batch in one transaction, schema changes included: all of it or none.
+
+    `retired`: name -> sha256 of earlier contents to remove; `loads`: (extract, archive path)
+    pairs to insert; `refusals`: files refused now; `valid_names`: names whose latest landed
+    file was not refused, so an earlier refusal of that name is cleared. The key fingerprint is
+    recorded when the first rows are loaded. `on_begin` is called once the transaction is
+    open, before its first write."""
+    # Raw rows carry their file and row number and have no meaningful order: letting DuckDB
+    # insert in parallel, out of order, more than halves the time a large file takes to load.
+    con.execute("set preserve_insertion_order = false")
+    con.execute("set enable_progress_bar = false")  # no bar on the terminal of a CLI run
     con.execute("begin transaction")
     try:
+        on_begin()
         ensure_raw_schema(con, catalogue)
-        check_key(con, key_fingerprint, now)
-        for extract, archive_path in extracts:
-            replaced = _replace_earlier_version(con, la_code, extract.source_file, now)
+        known = [
+            r[0] for r in con.execute("select fingerprint from raw.pseudonymisation_key").fetchall()
+        ]
+        check_key(known, key_fingerprint)
+        if loads and not known:
+            con.execute(
+                "insert into raw.pseudonymisation_key values (?, ?)", [key_fingerprint, now]
+            )
+        for source_file, sha256 in retired.items():
+            _retire(con, la_code, source_file, sha256, now)
+        for source_file in sorted(valid_names):
+            _clear_refusals(con, la_code, source_file)
+        for refusal in refusals:
+            _clear_refusals(con, la_code, refusal.source_file)
+            con.execute(
+                "insert into raw.ingest_findings values "
+                "(?, ?, ?, null, null, null, null, 'refused_file', ?, ?)",
+                [la_code, refusal.source_file, refusal.file_sha256, refusal.reason, now],
+            )
+        for extract, archive_path in loads:
             _insert_extract(con, extract, la_code, archive_path, now)
-            loaded.append(LoadedFile(extract, archive_path, replaced))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return loaded

@@ -1,30 +1,48 @@
-"""Ingest every new file in a landing folder: the whole ingest step, free of Dagster.
+"""Ingest a batch of landed files: the whole ingest step, free of Dagster.
 
-Order matters for safety: every new file is parsed before anything is written, so a file that
-cannot be read fails the step with nothing loaded; originals are archived before the load; the
-load is one transaction.
+The file is the unit of work: `ingest_files` takes any list of files in the landing folder
+(the whole folder, or one file when ingest is partitioned by file), and a batch is one
+transaction. Order matters for safety:
+1. every file is read once and hashed; the key is chosen and checked against the warehouse
+   before anything is written;
+2. the batch is planned (plan.py) and each new content parsed once; a file that cannot be
+   loaded is refused on its own and never stops the others;
+3. loaded contents are archived (content-addressed, so an interrupted run leaves nothing
+   wrong behind), then the warehouse is changed in one transaction;
+4. only after the commit are refused files moved to the quarantine, so a run killed at any
+   point leaves the warehouse as it was and the next run sees the same files.
 """
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.catalogue import FormCatalogue
 from orchestration.ingest.archive import archive_file
-from orchestration.ingest.extract import ParsedExtract, file_sha256, parse_extract
-from orchestration.ingest.load import current_files, load_extracts
+from orchestration.ingest.extract import ParsedExtract, parse_extract
+from orchestration.ingest.load import (
+    Refusal,
+    check_key,
+    current_files,
+    key_fingerprints,
+    load_batch,
+)
+from orchestration.ingest.plan import Decision, plan_batch
 from orchestration.ingest.pseudonymise import DEVELOPMENT_KEY, Pseudonymiser
-from orchestration.ingest.read import UnreadableFileError
+from orchestration.ingest.quarantine import quarantine_file
+from orchestration.ingest.read import EXPORT_SUFFIXES
+from orchestration.ingest.refusal import RefusedFileError
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
 
-EXPORT_SUFFIXES = (".csv", ".xlsx")
 KEY_CHECK_MESSAGE = "careaudit pseudonymisation key check"
 
 
 class IngestError(RuntimeError):
-    """One or more landed files cannot be ingested; nothing was loaded."""
+    """Ingest cannot run at all; nothing was loaded."""
 
 
 class MissingKeyError(IngestError):
@@ -35,17 +53,28 @@ class MissingKeyError(IngestError):
 class FileOutcome:
     source_file: str
     file_sha256: str
-    status: str  # loaded | replaced | unchanged
+    status: str  # loaded | replaced | unchanged | duplicate | refused
     form_version: str | None = None
+    file_format: str | None = None
+    encoding: str | None = None
+    sheet_name: str | None = None
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
-    findings: int = 0
+    missing_answers: int = 0
+    warnings: int = 0
+    note: str | None = None  # why refused, or what a duplicate duplicates
+    quarantine_path: str | None = None
+
+    @property
+    def findings(self) -> int:
+        """Findings recorded about the file (a rejected row may have more than one)."""
+        return self.rows_rejected + self.missing_answers + self.warnings
 
 
 def landed_exports(landing_dir: Path) -> list[Path]:
-    """Export files in the landing folder and its subfolders; hidden and partial files are not
-    exports yet."""
+    """Export files in the landing folder and its subfolders (spreadsheet types careaudit
+    cannot read included, to be refused by name); hidden and partial files are not exports."""
     if not landing_dir.is_dir():
         raise IngestError(f"landing folder {landing_dir} does not exist")
     return sorted(
@@ -57,9 +86,17 @@ def landed_exports(landing_dir: Path) -> list[Path]:
     )
 
 
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def _is_bundled_sample(path: Path, sha256: str) -> bool:
     bundled = SAMPLE_EXTRACTS_DIR / path.name
-    return bundled.is_file() and file_sha256(bundled) == sha256
+    return bundled.is_file() and file_sha256(bundled.read_bytes()) == sha256
+
+
+def _in_sample_folder(path: Path) -> bool:
+    return path.resolve().is_relative_to(SAMPLE_EXTRACTS_DIR.resolve())
 
 
 def choose_key(settings: Settings, files: dict[Path, str]) -> str:
@@ -77,69 +114,183 @@ def choose_key(settings: Settings, files: dict[Path, str]) -> str:
     )
 
 
-def ingest_landing_folder(settings: Settings, catalogue: FormCatalogue) -> list[FileOutcome]:
-    """Load every new or changed export in the landing folder; report every file seen."""
-    paths = landed_exports(settings.landing_dir)
-    hashes = {path: file_sha256(path) for path in paths}
-    loaded_now: dict[str, str] = {}
+def source_name(settings: Settings, path: Path) -> str:
+    """A file's name in lineage and reports: its path inside the landing folder."""
+    return path.relative_to(settings.landing_dir).as_posix()
+
+
+def _loaded_outcome(decision: Decision, extract: ParsedExtract) -> FileOutcome:
+    severities = extract.findings["severity"].value_counts()
+    return FileOutcome(
+        source_file=decision.source_file,
+        file_sha256=decision.file_sha256,
+        status=decision.status,
+        form_version=extract.form_version,
+        file_format=extract.file_format,
+        encoding=extract.encoding,
+        sheet_name=extract.sheet_name,
+        rows_read=extract.rows_read,
+        rows_loaded=extract.rows_loaded,
+        rows_rejected=extract.rows_rejected,
+        missing_answers=int(severities.get("missing_answer", 0)),
+        warnings=int(severities.get("warning", 0)),
+        note="its earlier version's rows were replaced" if decision.retires else None,
+    )
+
+
+def _duplicate_note(decision: Decision) -> str:
+    note = f"same content as {decision.duplicate_of}, whose rows hold it"
+    return note + ("; this file's earlier version's rows were removed" if decision.retires else "")
+
+
+def ingest_files(
+    settings: Settings,
+    catalogue: FormCatalogue,
+    paths: list[Path],
+    *,
+    now: datetime | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> list[FileOutcome]:
+    """Ingest these files of the landing folder as one batch; an outcome for every file.
+    `progress` is told when the one transaction that writes the warehouse has begun."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    named = {source_name(settings, path): path for path in sorted(paths)}
+    landed: dict[str, str] = {}
+    contents: dict[str, bytes] = {}  # sha256 -> the bytes read, hashed, parsed and archived
+    with_data: dict[str, str] = {}  # sha256 -> the first name holding it
+    current: dict[str, str] = {}
+    for name, path in named.items():
+        data = path.read_bytes()
+        landed[name] = file_sha256(data)
+        contents.setdefault(landed[name], data)
+        with_data.setdefault(landed[name], name)
+    pseudonymiser = Pseudonymiser(
+        choose_key(settings, {named[name]: sha for name, sha in landed.items()})
+    )
+    fingerprint = pseudonymiser.pseudonym(KEY_CHECK_MESSAGE)
     if settings.warehouse_path.exists():
         with connect(settings.warehouse_path, read_only=True) as con:
-            loaded_now = current_files(con, settings.la_code)
-    outcomes = [
-        FileOutcome(_name(settings, p), sha, "unchanged")
-        for p, sha in hashes.items()
-        if sha in loaded_now
-    ]
-    new = {p: sha for p, sha in hashes.items() if sha not in loaded_now}
-    # The same content under two names is one file: load it once.
-    unique_new = {sha: p for p, sha in reversed(list(new.items()))}
-    if not unique_new:
-        return outcomes
+            check_key(key_fingerprints(con), fingerprint)
+            current = current_files(con, settings.la_code)
 
-    pseudonymiser = Pseudonymiser(choose_key(settings, new))
-    parsed: list[ParsedExtract] = []
-    errors: list[str] = []
-    for path in sorted(unique_new.values()):
-        try:
-            parsed.append(parse_extract(path, _name(settings, path), catalogue, pseudonymiser))
-        except UnreadableFileError as error:
-            errors.append(str(error))
-    if errors:
-        raise IngestError(
-            "cannot ingest "
-            + ("this file" if len(errors) == 1 else f"{len(errors)} files")
-            + "; nothing was loaded:\n  "
-            + "\n  ".join(errors)
-        )
+    parsed: dict[str, ParsedExtract | RefusedFileError] = {}
 
-    now = datetime.now(UTC).replace(tzinfo=None)
-    archived = [
-        (extract, str(archive_file(path, extract.file_sha256, settings.archive_dir)))
-        for extract, path in zip(parsed, sorted(unique_new.values()), strict=True)
-    ]
+    def loadable(sha: str) -> bool:
+        if sha not in parsed:
+            name = with_data[sha]
+            try:
+                parsed[sha] = parse_extract(
+                    contents[sha],
+                    name,
+                    named[name].suffix,
+                    sha,
+                    catalogue,
+                    pseudonymiser,
+                    sheet=settings.export_sheet,
+                    today=now.date(),
+                )
+            except RefusedFileError as error:
+                parsed[sha] = error
+        return isinstance(parsed[sha], ParsedExtract)
+
+    plan = plan_batch(landed, current, loadable)
+    loads = []
+    for sha in plan.loads:
+        extract = parsed[sha]
+        assert isinstance(extract, ParsedExtract)
+        suffix = named[extract.source_file].suffix
+        loads.append((extract, str(archive_file(contents[sha], sha, suffix, settings.archive_dir))))
+    refused = [d for d in plan.decisions if d.status == "refused"]
+
+    def loading() -> None:
+        if loads or refused:
+            progress(
+                f"loading {len(loads)} file(s), {sum(e.rows_loaded for e, _ in loads)} audit "
+                f"rows, and {len(refused)} refusal(s) into the warehouse in one transaction"
+            )
+
     with connect(settings.warehouse_path) as con:
-        loaded = load_extracts(
+        load_batch(
             con,
             catalogue,
-            pseudonymiser.pseudonym(KEY_CHECK_MESSAGE),
-            archived,
+            fingerprint,
             settings.la_code,
             now,
+            retired=plan.retired_names,
+            loads=loads,
+            refusals=[Refusal(d.source_file, d.file_sha256, _reason(parsed, d)) for d in refused],
+            valid_names={d.source_file for d in plan.decisions if d.status != "refused"},
+            on_begin=loading,
         )
-    return outcomes + [
-        FileOutcome(
-            source_file=f.extract.source_file,
-            file_sha256=f.extract.file_sha256,
-            status="replaced" if f.replaced_sha256 else "loaded",
-            form_version=f.extract.form_version,
-            rows_read=f.extract.rows_read,
-            rows_loaded=f.extract.rows_loaded,
-            rows_rejected=f.extract.rows_rejected,
-            findings=len(f.extract.findings),
-        )
-        for f in loaded
-    ]
+
+    outcomes = []
+    for decision in plan.decisions:
+        extract = parsed.get(decision.file_sha256)
+        if decision.status in ("loaded", "replaced"):
+            assert isinstance(extract, ParsedExtract)
+            outcomes.append(_loaded_outcome(decision, extract))
+        elif decision.status == "duplicate":
+            outcomes.append(
+                FileOutcome(
+                    decision.source_file,
+                    decision.file_sha256,
+                    "duplicate",
+                    note=_duplicate_note(decision),
+                )
+            )
+        elif decision.status == "refused":
+            outcomes.append(_quarantine(settings, named, contents, parsed, decision, current, now))
+        else:
+            outcomes.append(FileOutcome(decision.source_file, decision.file_sha256, "unchanged"))
+    return outcomes
 
 
-def _name(settings: Settings, path: Path) -> str:
-    return path.relative_to(settings.landing_dir).as_posix()
+def _reason(parsed: dict[str, ParsedExtract | RefusedFileError], decision: Decision) -> str:
+    error = parsed[decision.file_sha256]
+    assert isinstance(error, RefusedFileError)
+    return error.reason
+
+
+def _quarantine(
+    settings: Settings,
+    named: dict[str, Path],
+    contents: dict[str, bytes],
+    parsed: dict[str, ParsedExtract | RefusedFileError],
+    decision: Decision,
+    current: dict[str, str],
+    now: datetime,
+) -> FileOutcome:
+    reason = _reason(parsed, decision)
+    path = named[decision.source_file]
+    moved = quarantine_file(
+        path,
+        decision.source_file,
+        contents[decision.file_sha256],
+        decision.file_sha256,
+        reason,
+        settings.quarantine_dir,
+        now,
+        keep_original=_in_sample_folder(path),
+    )
+    note = reason
+    if decision.source_file in current:
+        note += "; the earlier version of this file stays loaded"
+    if moved.left_in_landing:
+        note += f"; left in the landing folder: {moved.left_in_landing}"
+    return FileOutcome(
+        decision.source_file,
+        decision.file_sha256,
+        "refused",
+        note=note,
+        quarantine_path=str(moved.path),
+    )
+
+
+def ingest_landing_folder(
+    settings: Settings,
+    catalogue: FormCatalogue,
+    progress: Callable[[str], None] = lambda message: None,
+) -> list[FileOutcome]:
+    """Ingest every file in the landing folder as one batch."""
+    paths = landed_exports(settings.landing_dir)
+    return ingest_files(settings, catalogue, paths, progress=progress)

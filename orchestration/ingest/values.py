@@ -7,6 +7,7 @@ handful of distinct answers per question, so labels are resolved once and mapped
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
 from orchestration.catalogue import FormCatalogue, Question
@@ -18,36 +19,47 @@ DATETIME_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y",
     "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
     "%Y-%m-%dT%H:%M",
     "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d",
 )
 
 MULTI_SEPARATOR = ";"
+NOT_A_TIME = np.datetime64("NaT", "us")
 
 
-def parse_datetimes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse cells as datetimes. Returns (values, invalid): invalid marks a non-blank cell that is
-    not a real date in an accepted format (31/02/2022 is invalid, never rolled over)."""
-    parsed = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[us]")
-    is_native = cells.map(lambda v: isinstance(v, datetime))
-    if is_native.any():
-        parsed[is_native] = pd.to_datetime(cells[is_native].astype("object")).astype(
-            "datetime64[us]"
-        )
-    text = cells[~is_native & cells.notna()].astype(str).str.strip()
-    text = text[text != ""]
+def parse_distinct_datetimes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parse distinct cell values (text, datetime or None) as datetimes. Returns (parsed,
+    invalid) per value: invalid marks a non-blank value that is not a real date in an accepted
+    format (31/02/2022 is invalid, never rolled over)."""
+    parsed = np.full(len(values), NOT_A_TIME, dtype="datetime64[us]")
+    text = {}
+    for index, value in enumerate(values):
+        if isinstance(value, datetime):
+            parsed[index] = np.datetime64(value, "us")
+        elif value is not None and str(value).strip():
+            text[index] = str(value).strip()
+    pending = pd.Series(text, dtype=object)
     for fmt in DATETIME_FORMATS:
-        if text.empty:
+        if pending.empty:
             break
-        attempt = pd.to_datetime(text, format=fmt, errors="coerce")
-        hit = attempt.notna()
-        parsed[hit[hit].index] = attempt[hit].astype("datetime64[us]")
-        text = text[~hit]
-    invalid = pd.Series(False, index=cells.index)
-    invalid[text.index] = True
+        attempt = pd.to_datetime(pending, format=fmt, errors="coerce")
+        hit = attempt.notna().to_numpy()
+        parsed[pending.index[hit]] = attempt[hit].to_numpy(dtype="datetime64[us]")
+        pending = pending[~hit]
+    invalid = np.zeros(len(values), dtype=bool)
+    invalid[pending.index.to_numpy(dtype=np.int64)] = True
     return parsed, invalid
+
+
+def parse_datetimes(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parse cells as datetimes, once per distinct value: (values, invalid) per cell."""
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    parsed, invalid = parse_distinct_datetimes(np.array([None, *uniques], dtype=object))
+    return parsed[codes + 1], invalid[codes + 1]
 
 
 @dataclass(frozen=True)
@@ -108,19 +120,3 @@ class AnswerResolver:
                 f'"{text}" combines "{only}" with other options; the answer is treated as missing',
             )
         return Resolution(tuple(codes), "answered")
-
-    def resolve_column(self, cells: pd.Series) -> pd.DataFrame:
-        """One row per selected code (or one row for a blank/unrecognised answer), with the
-        position of the cell's row, in bulk over the column's distinct values."""
-        text = cells.astype("string").str.strip().fillna("")
-        resolved = {v: self.resolve(v) for v in pd.unique(text)}
-        frame = pd.DataFrame(
-            {
-                "row_position": text.index,
-                "answer_text": text.replace("", None),
-                "answer_code": text.map({v: list(r.codes) or [None] for v, r in resolved.items()}),
-                "answer_status": text.map({v: r.status for v, r in resolved.items()}),
-                "problem": text.map({v: r.problem for v, r in resolved.items()}),
-            }
-        )
-        return frame.explode("answer_code", ignore_index=True)

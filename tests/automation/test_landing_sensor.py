@@ -12,9 +12,15 @@ import dagster as dg
 
 from orchestration.automation import build_landing_sensor
 from orchestration.settings import AutomationSettings, Settings
-from tests.support import write_export
+from tests.exports import answered_audit, write_export
 
 SETTLE_SECONDS = 1.0
+
+
+def export(path: Path, audits: int, **cells: str) -> Path:
+    """An export of `audits` complete 2023-form audits."""
+    rows = [answered_audit("2023", n, **cells) for n in range(1, audits + 1)]
+    return write_export(path, rows, "2023")
 
 
 def sensor_for(landing: Path, tmp_path: Path) -> dg.SensorDefinition:
@@ -46,9 +52,9 @@ def write_slowly(source: bytes, target: Path, chunks: int = 5, pause: float = 0.
 def test_three_files_give_exactly_three_runs_and_none_on_a_partial_file(tmp_path):
     landing = tmp_path / "landing"
     staging = tmp_path / "staging"
-    write_export(landing / "2023-05.csv", "2023", [{}, {}])
-    write_export(landing / "2023-06.csv", "2023", [{}, {}, {}])
-    slow_source = write_export(staging / "2023-07.csv", "2023", [{}] * 40)
+    export(landing / "2023-05.csv", 2)
+    export(landing / "2023-06.csv", 3)
+    slow_source = export(staging / "2023-07.csv", 40)
     sensor = sensor_for(landing, tmp_path)
 
     writer = threading.Thread(
@@ -80,27 +86,27 @@ def test_three_files_give_exactly_three_runs_and_none_on_a_partial_file(tmp_path
 
 def test_a_changed_file_starts_a_new_run_and_an_unchanged_one_does_not(tmp_path):
     landing = tmp_path / "landing"
-    export = write_export(landing / "2023-05.csv", "2023", [{}, {}])
+    landed = export(landing / "2023-05.csv", 2)
     sensor = sensor_for(landing, tmp_path)
     old = time.time() - 60
-    os.utime(export, (old, old))
+    os.utime(landed, (old, old))
     _, cursor = evaluate(sensor, None)  # first sight: remembered, not yet trusted
     first, cursor = evaluate(sensor, cursor)
     again, cursor = evaluate(sensor, cursor)
-    assert [r.run_key for r in first] == [sha256(export)]
-    assert [r.run_key for r in again] == [sha256(export)]  # same key: Dagster will not rerun
+    assert [r.run_key for r in first] == [sha256(landed)]
+    assert [r.run_key for r in again] == [sha256(landed)]  # same key: Dagster will not rerun
 
-    write_export(export, "2023", [{}, {}, {"midpoint_check": "No"}])
-    os.utime(export, (old + 1, old + 1))
+    export(landed, 3, midpoint_check="No")
+    os.utime(landed, (old + 1, old + 1))
     _, cursor = evaluate(sensor, cursor)
     changed, _ = evaluate(sensor, cursor)
-    assert [r.run_key for r in changed] == [sha256(export)] != [r.run_key for r in first]
+    assert [r.run_key for r in changed] == [sha256(landed)] != [r.run_key for r in first]
 
 
 def test_part_and_hidden_files_are_not_exports(tmp_path):
     landing = tmp_path / "landing"
-    write_export(landing / "2023-05.csv.part", "2023", [{}])
-    write_export(landing / ".2023-06.csv", "2023", [{}])
+    export(landing / "2023-05.csv.part", 1)
+    export(landing / ".2023-06.csv", 1)
     sensor = sensor_for(landing, tmp_path)
     _, cursor = evaluate(sensor, None)
     time.sleep(SETTLE_SECONDS)

@@ -10,10 +10,11 @@ import pytest
 from orchestration.catalogue import FormCatalogue
 from orchestration.ingest.extract import ParsedExtract, parse_extract
 from orchestration.ingest.pseudonymise import Pseudonymiser
-from orchestration.ingest.read import UnreadableFileError
+from orchestration.ingest.refusal import RefusedFileError
+from orchestration.ingest.run import file_sha256
+from tests.exports import audit, write_export
 
 from .conftest import TEST_KEY
-from .exports import audit, write_export
 
 PSEUDONYMISER = Pseudonymiser(TEST_KEY)
 UASC = "Is the child an Unaccompanied Asylum Seeking Child (UASC)?"
@@ -22,7 +23,10 @@ UASC = "Is the child an Unaccompanied Asylum Seeking Child (UASC)?"
 @pytest.fixture
 def parse(catalogue: FormCatalogue):
     def parse_file(path: Path) -> ParsedExtract:
-        return parse_extract(path, path.name, catalogue, PSEUDONYMISER)
+        data = path.read_bytes()
+        return parse_extract(
+            data, path.name, path.suffix, file_sha256(data), catalogue, PSEUDONYMISER
+        )
 
     return parse_file
 
@@ -37,19 +41,21 @@ def findings(extract: ParsedExtract) -> list[tuple]:
     ]
 
 
+def answers(extract: ParsedExtract) -> pd.DataFrame:
+    return extract.answers.to_pandas()
+
+
 def every_text(extract: ParsedExtract) -> str:
     """Every cell and column name the extract would store, as one string to search."""
-    frames = (extract.submissions, extract.answers, extract.findings)
+    frames = (extract.submissions, answers(extract), extract.findings)
     return "\n".join(
         "\n".join(map(str, [*frame.columns, *frame.to_numpy().ravel()])) for frame in frames
     )
 
 
 def answer_codes(extract: ParsedExtract, source_row: int, question_id: str) -> list[object]:
-    answers = extract.answers
-    chosen = answers[
-        (answers["source_row"] == source_row) & (answers["question_id"] == question_id)
-    ]
+    rows = answers(extract)
+    chosen = rows[(rows["source_row"] == source_row) & (rows["question_id"] == question_id)]
     return [None if pd.isna(c) else c for c in chosen["answer_code"]]
 
 
@@ -113,8 +119,8 @@ def test_rejected_rows_have_no_answers(tmp_path: Path, parse, catalogue) -> None
     extract = parse(write_export(tmp_path / "a.csv", REJECTS))
     choice_questions = [q for q in catalogue.questions_on("2022") if q.is_choice]
 
-    assert sorted(set(extract.answers["source_row"])) == [2, 8]
-    per_row = extract.answers.drop_duplicates(["source_row", "question_id"])
+    assert sorted(set(answers(extract)["source_row"])) == [2, 8]
+    per_row = answers(extract).drop_duplicates(["source_row", "question_id"])
     assert len(per_row) == 2 * len(choice_questions)
 
 
@@ -179,7 +185,7 @@ def test_each_unrecognised_answer_is_one_missing_answer_finding(tmp_path: Path, 
         '"maybe" is not an answer the 2022 form offers (it offers "Yes", "No"); '
         "the answer is treated as missing"
     )
-    unrecognised = extract.answers[extract.answers["answer_status"] == "unrecognised"]
+    unrecognised = answers(extract)[answers(extract)["answer_status"] == "unrecognised"]
     assert sorted(zip(unrecognised["source_row"], unrecognised["question_id"], strict=True)) == [
         (2, "uasc"),
         (3, "ed_aspects"),
@@ -214,7 +220,7 @@ def test_an_unknown_column_is_reported_once_and_its_cells_are_ignored(
 
     assert findings(extract) == [(1, None, "Notes for the team", "warning")]
     assert extract.findings["reason"][0] == (
-        "column matches no question on the form version; it is ignored"
+        "column AQ matches no question of the 2022 form; it is ignored"
     )
     assert "ring the foster carer" not in every_text(extract)
 
@@ -231,7 +237,7 @@ def test_a_missing_optional_column_is_reported_and_its_answers_are_blank(
     assert extract.findings["reason"][0] == (
         "column is missing from this 2022-form file; its answers are treated as missing"
     )
-    contingency = extract.answers[extract.answers["question_id"] == "cp_contingency"]
+    contingency = answers(extract)[answers(extract)["question_id"] == "cp_contingency"]
     assert contingency[["source_row", "answer_status"]].to_dict("records") == [
         {"source_row": 2, "answer_status": "blank"}
     ]
@@ -240,20 +246,21 @@ def test_a_missing_optional_column_is_reported_and_its_answers_are_blank(
 def test_a_file_whose_headers_match_no_form_is_unreadable(tmp_path: Path, parse) -> None:
     path = write_export(tmp_path / "a.csv", [audit(review_date="")], omit=["review_date"])
 
-    with pytest.raises(UnreadableFileError) as error:
+    with pytest.raises(RefusedFileError) as error:
         parse(path)
 
+    assert error.value.kind == "missing_required_column"
     assert str(error.value) == (
-        "a.csv: headers match no form version: closest form version is 2022, "
-        'missing headers: "Date of CLA review"'
+        'a.csv: lacks the required column "Date of CLA review" (closest form version: '
+        "2022 form, 41 of its 42 headers found)"
     )
 
 
 def test_a_header_only_file_is_unreadable(tmp_path: Path, parse) -> None:
-    with pytest.raises(UnreadableFileError) as error:
+    with pytest.raises(RefusedFileError) as error:
         parse(write_export(tmp_path / "a.csv", []))
 
-    assert str(error.value) == "a.csv: has a header row but no audit rows"
+    assert str(error.value) == "a.csv: has a header row (row 1, 2022 form) but no audit rows"
 
 
 # ---- personal data ----

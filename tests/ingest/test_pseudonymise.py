@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 
-import pandas as pd
+import numpy as np
 import pytest
 
 from orchestration.ingest.pseudonymise import Pseudonymiser
@@ -49,16 +49,27 @@ def test_a_pseudonym_never_contains_the_identifier() -> None:
 
 def test_a_column_is_pseudonymised_cell_by_cell_and_blanks_stay_blank() -> None:
     pseudonymiser = Pseudonymiser("key-one")
-    cells = pd.Series(["ICS0042", None, " ics0042 ", "", "   ", "ICS0043"], dtype=object)
+    cells = np.array(["ICS0042", None, " ics0042 ", "", "   ", "ICS0043"], dtype=object)
 
-    column = pseudonymiser.column(cells)
+    column, placeholder = pseudonymiser.column(cells)
 
-    assert column.index.tolist() == cells.index.tolist()
+    assert len(column) == len(cells)
+    assert not placeholder.any()
     assert column[0] == column[2] == pseudonymiser.pseudonym("ICS0042")
     assert column[5] == pseudonymiser.pseudonym("ICS0043")
-    assert column[[1, 3, 4]].isna().all()
+    assert column[[1, 3, 4]].tolist() == [None, None, None]
 
 
 def test_an_empty_key_is_refused() -> None:
     with pytest.raises(ValueError, match="must not be empty"):
         Pseudonymiser("")
+
+
+def test_placeholders_are_not_pseudonymised() -> None:
+    pseudonymiser = Pseudonymiser("key-one")
+    cells = np.array(["ICS0042", "Unknown", "n/a.", None], dtype=object)
+
+    column, placeholder = pseudonymiser.column(cells, frozenset({"unknown", "n/a"}))
+
+    assert column.tolist() == [pseudonymiser.pseudonym("ICS0042"), None, None, None]
+    assert placeholder.tolist() == [False, True, True, False]

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.ingest.read import CellGrid, UnreadableFileError, read_cells
-
-from .exports import audit, csv_bytes, export_table, headers_of, write_export, write_xlsx
+from orchestration.ingest.grid import CellGrid
+from orchestration.ingest.read import read_cells
+from orchestration.ingest.refusal import RefusedFileError
+from tests.exports import audit, csv_bytes, export_table, headers_of, write_export, write_xlsx
 
 TITLE_ROWS = [["Care Plan Audit export"], ["Exported 01/09/2022", "", "by the form tool"]]
 
@@ -17,7 +18,7 @@ TITLE_ROWS = [["Care Plan Audit export"], ["Exported 01/09/2022", "", "by the fo
 @pytest.fixture
 def read(known_headers: frozenset[str]):
     def read_file(path: Path) -> CellGrid:
-        return read_cells(path, path.name, known_headers)
+        return read_cells(path.read_bytes(), path.suffix, path.name, known_headers)
 
     return read_file
 
@@ -27,7 +28,7 @@ def column(grid: CellGrid, header: str) -> list[object]:
 
 
 def unreadable_reason(read, path: Path) -> str:
-    with pytest.raises(UnreadableFileError) as error:
+    with pytest.raises(RefusedFileError) as error:
         read(path)
     assert error.value.source_file == path.name
     assert str(error.value) == f"{path.name}: {error.value.reason}"
@@ -160,15 +161,18 @@ def test_a_quoted_line_break_stays_inside_its_row(tmp_path: Path, read) -> None:
     assert grid.source_rows.tolist() == [2, 3]
 
 
-def test_values_beyond_the_header_columns_make_the_file_unreadable(tmp_path: Path, read) -> None:
-    table = export_table([audit(), audit(child_id="ICS0002")])
+def test_rows_with_values_beyond_the_header_are_read_and_flagged(tmp_path: Path, read) -> None:
+    table = export_table([audit(), audit(child_id="ICS0002"), audit(child_id="ICS0003")])
     table[2] = [*table[2], "stray value"]
+    table[3] = [*table[3], "", ""]  # empty trailing fields are not values
     path = tmp_path / "a.csv"
     path.write_bytes(csv_bytes(table))
 
-    reason = unreadable_reason(read, path)
+    grid = read(path)
 
-    assert reason == f"row(s) 3 hold values beyond the {len(table[0])} header columns"
+    assert grid.source_rows.tolist() == [2, 3, 4]
+    assert grid.overlong_rows.tolist() == [False, True, False]
+    assert len(grid.cells) == len(table[0])
 
 
 # ---- XLSX cells ----
@@ -247,15 +251,13 @@ def test_an_empty_csv_is_unreadable(tmp_path: Path, read) -> None:
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
 
-    assert unreadable_reason(read, path) == "is empty"
+    assert unreadable_reason(read, path) == "is empty (0 bytes)"
 
 
 def test_a_workbook_without_an_export_sheet_is_unreadable(tmp_path: Path, read) -> None:
     path = write_xlsx(tmp_path / "empty.xlsx", [])
 
-    assert unreadable_reason(read, path) == (
-        "has no sheet with a header row of Care Plan Audit questions"
-    )
+    assert unreadable_reason(read, path) == "is a workbook with no cells in any sheet"
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -265,7 +267,7 @@ def test_a_header_only_file_reads_as_no_rows(tmp_path: Path, read, suffix: str) 
     grid = read(path)
 
     assert grid.headers == headers_of("2022")
-    assert grid.cells.empty
+    assert grid.row_count == 0
     assert grid.source_rows.tolist() == []
 
 
@@ -273,7 +275,9 @@ def test_binary_content_named_csv_is_unreadable(tmp_path: Path, read) -> None:
     path = tmp_path / "scan.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
 
-    assert unreadable_reason(read, path) == "is binary, not a CSV text file"
+    assert unreadable_reason(read, path) == (
+        "is not text but a PNG image, so it cannot be a CSV export"
+    )
 
 
 def test_text_without_a_header_row_is_unreadable(tmp_path: Path, read) -> None:
@@ -281,7 +285,8 @@ def test_text_without_a_header_row_is_unreadable(tmp_path: Path, read) -> None:
     path.write_text("Dear team,\nplease find the audits attached.\nThanks, ID team\n")
 
     assert unreadable_reason(read, path) == (
-        "has no header row of Care Plan Audit questions in its first 30 rows"
+        "is not a Care Plan Audit export: none of its first 30 rows is a header row of audit "
+        "questions (at least 3 known column headers)"
     )
 
 
@@ -289,7 +294,9 @@ def test_a_csv_renamed_xlsx_is_unreadable(tmp_path: Path, read) -> None:
     path = tmp_path / "export.xlsx"
     path.write_bytes(csv_bytes(export_table([audit()])))
 
-    assert unreadable_reason(read, path).startswith("is not a readable XLSX workbook")
+    assert unreadable_reason(read, path) == (
+        "is text, not an XLSX workbook: if it is a CSV export, rename it to .csv"
+    )
 
 
 def test_other_file_types_are_unreadable(tmp_path: Path, read) -> None:

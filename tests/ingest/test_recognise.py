@@ -3,9 +3,9 @@
 import pytest
 
 from orchestration.catalogue import FormCatalogue
-from orchestration.ingest.recognise import UnrecognisedFormError, recognise_form
-
-from .exports import headers_of
+from orchestration.ingest.recognise import recognise_form
+from orchestration.ingest.refusal import RefusedFileError
+from tests.exports import headers_of
 
 
 def without(headers: list[str], *dropped: str) -> list[str]:
@@ -16,7 +16,7 @@ def without(headers: list[str], *dropped: str) -> list[str]:
 def test_each_form_version_is_recognised_from_its_own_headers(
     catalogue: FormCatalogue, version: str
 ) -> None:
-    match = recognise_form(headers_of(version), catalogue)
+    match = recognise_form(headers_of(version), catalogue, "a.csv")
 
     assert match.form_version == version
     assert match.missing == []
@@ -30,11 +30,11 @@ def test_a_2022_file_is_not_taken_for_2023_although_2023_has_every_2022_header(
     catalogue: FormCatalogue,
 ) -> None:
     assert set(headers_of("2022")) < set(headers_of("2023"))
-    assert recognise_form(headers_of("2022"), catalogue).form_version == "2022"
+    assert recognise_form(headers_of("2022"), catalogue, "a.csv").form_version == "2022"
 
 
 def test_a_2023_file_is_not_taken_for_2022(catalogue: FormCatalogue) -> None:
-    match = recognise_form(headers_of("2023"), catalogue)
+    match = recognise_form(headers_of("2023"), catalogue, "a.csv")
 
     assert match.form_version == "2023"
     assert match.unknown_headers == []  # midpoint_check etc. are questions, not extras
@@ -44,7 +44,7 @@ def test_a_2021_file_is_recognised_by_its_own_wording(catalogue: FormCatalogue) 
     headers = headers_of("2021")
     assert "ICS ID" in headers and "Date of review" in headers
 
-    match = recognise_form(headers, catalogue)
+    match = recognise_form(headers, catalogue, "a.csv")
 
     assert match.form_version == "2021"
     assert {q.question_id for q in match.columns.values()} >= {"child_id", "review_date"}
@@ -59,7 +59,7 @@ def test_headers_match_whatever_their_case_spacing_and_quotes(catalogue: FormCat
     assert "\u00a0CHILD\u2019S  ICS  NUMBER: " in headers
     assert "\u00a0WAS  A  PEP  MEETING  HELD " in headers
 
-    match = recognise_form(headers, catalogue)
+    match = recognise_form(headers, catalogue, "a.csv")
 
     assert match.form_version == "2022"
     assert match.missing == []
@@ -71,7 +71,7 @@ def test_an_unknown_extra_column_is_reported_and_mapped_to_no_question(
 ) -> None:
     headers = [*headers_of("2022"), "Notes from the team"]
 
-    match = recognise_form(headers, catalogue)
+    match = recognise_form(headers, catalogue, "a.csv")
 
     assert match.form_version == "2022"
     assert match.unknown_headers == ["Notes from the team"]
@@ -82,7 +82,7 @@ def test_an_unknown_extra_column_is_reported_and_mapped_to_no_question(
 def test_an_optional_column_may_be_missing_and_is_reported(catalogue: FormCatalogue) -> None:
     header = catalogue.question("cp_contingency").header_for("2022")
 
-    match = recognise_form(without(headers_of("2022"), header), catalogue)
+    match = recognise_form(without(headers_of("2022"), header), catalogue, "a.csv")
 
     assert match.form_version == "2022"
     assert [q.question_id for q in match.missing] == ["cp_contingency"]
@@ -94,12 +94,13 @@ def test_a_missing_required_header_fails_naming_the_closest_version_and_the_head
 ) -> None:
     headers = without(headers_of("2022"), "Date of CLA review")
 
-    with pytest.raises(UnrecognisedFormError) as error:
-        recognise_form(headers, catalogue)
+    with pytest.raises(RefusedFileError) as error:
+        recognise_form(headers, catalogue, "a.csv")
 
-    assert str(error.value) == (
-        "headers match no form version: closest form version is 2022, "
-        'missing headers: "Date of CLA review"'
+    assert error.value.kind == "missing_required_column"
+    assert error.value.reason == (
+        'lacks the required column "Date of CLA review" (closest form version: 2022 form, '
+        "41 of its 42 headers found)"
     )
 
 
@@ -108,29 +109,45 @@ def test_the_missing_header_is_named_as_the_closest_version_words_it(
 ) -> None:
     headers = [*without(headers_of("2021"), "ICS ID"), "Child ref"]
 
-    with pytest.raises(UnrecognisedFormError) as error:
-        recognise_form(headers, catalogue)
+    with pytest.raises(RefusedFileError) as error:
+        recognise_form(headers, catalogue, "a.csv")
 
-    assert str(error.value) == (
-        "headers match no form version: closest form version is 2021, "
-        'missing headers: "ICS ID", unrecognised headers: "Child ref"'
+    assert error.value.reason == (
+        'lacks the required column "ICS ID" (closest form version: 2021 form, 39 of its 40 '
+        'headers found); unrecognised headers: "Child ref"'
     )
 
 
-def test_repeated_headers_fail_even_when_written_differently(catalogue: FormCatalogue) -> None:
+def test_a_repeated_question_column_is_refused_even_when_written_differently(
+    catalogue: FormCatalogue,
+) -> None:
     headers = [*headers_of("2022"), " DISTRICT "]
 
-    with pytest.raises(UnrecognisedFormError, match=r"^repeated headers: ") as error:
-        recognise_form(headers, catalogue)
+    with pytest.raises(RefusedFileError) as error:
+        recognise_form(headers, catalogue, "a.csv")
 
-    assert "district" in str(error.value).casefold()
-    assert "ics" not in str(error.value).casefold()
+    assert error.value.kind == "repeated_column"
+    assert error.value.reason == (
+        'has the column "District" 2 times (columns I, AQ), so which holds the answers cannot '
+        "be told: delete the extra column"
+    )
+
+
+def test_repeated_unknown_columns_are_each_reported_and_ignored(
+    catalogue: FormCatalogue,
+) -> None:
+    headers = [*headers_of("2022"), "Notes", "notes "]
+
+    match = recognise_form(headers, catalogue, "a.csv")
+
+    assert match.form_version == "2022"
+    assert match.unknown == {42: "Notes", 43: "notes "}
 
 
 def test_blank_header_cells_are_neither_repeated_nor_unknown(catalogue: FormCatalogue) -> None:
     headers = [*headers_of("2022"), "", "  "]
 
-    match = recognise_form(headers, catalogue)
+    match = recognise_form(headers, catalogue, "a.csv")
 
     assert match.form_version == "2022"
     assert match.unknown_headers == []

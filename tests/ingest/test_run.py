@@ -16,16 +16,15 @@ from orchestration.ingest.load import KeyMismatchError
 from orchestration.ingest.pseudonymise import DEVELOPMENT_KEY, Pseudonymiser
 from orchestration.ingest.run import (
     KEY_CHECK_MESSAGE,
-    IngestError,
     MissingKeyError,
     ingest_landing_folder,
     landed_exports,
 )
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from orchestration.settings import Settings
+from tests.exports import audit, write_export
 
 from .conftest import TEST_KEY
-from .exports import audit, write_export
 
 Query = Callable[[str], list[tuple]]
 RAW_TABLES = ("audit_submissions", "audit_answers", "ingest_findings", "landed_files")
@@ -202,13 +201,15 @@ def test_the_same_content_under_a_second_name_is_loaded_once(
     (landing / "resent").mkdir()
     shutil.copyfile(landing / "august.csv", landing / "resent" / "august (1).csv")
 
-    ingest_landing_folder(settings, catalogue)
+    first = ingest_landing_folder(settings, catalogue)
 
+    assert statuses(first) == {"august.csv": "loaded", "resent/august (1).csv": "duplicate"}
+    assert first[1].note == "same content as august.csv, whose rows hold it"
     assert query("select source_file, rows_loaded from raw.landed_files") == [("august.csv", 2)]
     assert counts(query)["audit_submissions"] == 2
     assert statuses(ingest_landing_folder(settings, catalogue)) == {
         "august.csv": "unchanged",
-        "resent/august (1).csv": "unchanged",
+        "resent/august (1).csv": "duplicate",
     }
     assert counts(query)["audit_submissions"] == 2
 
@@ -228,48 +229,49 @@ def test_hidden_partial_and_lock_files_are_not_exports(landing: Path) -> None:
     ]
 
 
-# ---- all or nothing ----
+# ---- one file refused, the others loaded ----
 
 
-def test_one_unreadable_file_fails_the_run_and_nothing_is_loaded(
-    settings: Settings, landing: Path, catalogue: FormCatalogue
+def test_an_unreadable_file_is_quarantined_and_the_others_load(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
 ) -> None:
     write_export(landing / "good.csv", [audit()])
-    (landing / "bad.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+    (landing / "bad.csv").write_bytes(png)
 
-    with pytest.raises(IngestError) as error:
-        ingest_landing_folder(settings, catalogue)
+    outcomes = ingest_landing_folder(settings, catalogue)
 
-    assert str(error.value) == (
-        "cannot ingest this file; nothing was loaded:\n  bad.csv: is binary, not a CSV text file"
-    )
-    assert not settings.warehouse_path.exists()
-    assert not settings.archive_dir.exists()
+    assert statuses(outcomes) == {"bad.csv": "refused", "good.csv": "loaded"}
+    assert outcomes[0].note == "is not text but a PNG image, so it cannot be a CSV export"
+    assert query("select source_file, rows_loaded from raw.landed_files") == [("good.csv", 1)]
+    assert query("select source_file, severity, reason from raw.ingest_findings") == [
+        ("bad.csv", "refused_file", outcomes[0].note)
+    ]
+    assert not (landing / "bad.csv").exists()
+    assert (settings.quarantine_dir / "bad.csv").read_bytes() == png
+    reason = (settings.quarantine_dir / "bad.csv.reason.txt").read_text()
+    assert f"reason:   {outcomes[0].note}\n" in reason
 
 
-def test_an_unreadable_new_file_leaves_an_existing_warehouse_as_it_was(
-    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+def test_a_failed_load_leaves_an_existing_warehouse_as_it_was(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query, monkeypatch
 ) -> None:
     write_export(landing / "july.csv", [audit(child_id="ICS0001")])
     ingest_landing_folder(settings, catalogue)
     before = snapshot(query)
     write_export(landing / "august.csv", [audit(child_id="ICS0002")])
     write_export(landing / "july.csv", [audit(child_id="ICS0003")])  # a correction
-    write_export(landing / "september.csv", [audit()], omit=["child_id"])
     (landing / "october.csv").write_bytes(b"")
 
-    with pytest.raises(IngestError) as error:
+    def fail_at_the_last_insert(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("orchestration.ingest.load._insert_extract", fail_at_the_last_insert)
+    with pytest.raises(OSError, match="disk full"):
         ingest_landing_folder(settings, catalogue)
 
-    message = str(error.value)
-    assert message.startswith("cannot ingest 2 files; nothing was loaded:\n")
-    assert "\n  october.csv: is empty" in message
-    assert (
-        "\n  september.csv: headers match no form version: closest form version is 2022, "
-        'missing headers: "Child\'s ICS number"' in message
-    )
-    assert "august.csv" not in message and "july.csv" not in message
     assert snapshot(query) == before
+    assert (landing / "october.csv").exists()  # quarantined only after a commit
 
 
 # ---- the pseudonymisation key ----
@@ -346,6 +348,30 @@ def test_a_run_with_a_different_key_is_refused_and_loads_nothing(
         "august.csv": "loaded",
         "july.csv": "unchanged",
     }
+
+
+def test_a_different_key_is_refused_even_when_no_file_is_new(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+) -> None:
+    write_export(landing / "july.csv", [audit(child_id="ICS0001")])
+    ingest_landing_folder(settings, catalogue)
+
+    with pytest.raises(KeyMismatchError):
+        ingest_landing_folder(replace(settings, pseudonymisation_key="another-key"), catalogue)
+
+
+def test_the_key_is_checked_before_anything_is_archived(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+) -> None:
+    write_export(landing / "july.csv", [audit(child_id="ICS0001")])
+    ingest_landing_folder(settings, catalogue)
+    archived = sorted(settings.archive_dir.rglob("*"))
+    write_export(landing / "august.csv", [audit(child_id="ICS0002")])
+
+    with pytest.raises(KeyMismatchError):
+        ingest_landing_folder(replace(settings, pseudonymisation_key="another-key"), catalogue)
+
+    assert sorted(settings.archive_dir.rglob("*")) == archived
 
 
 # ---- the archive ----

@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from orchestration.catalogue import FormCatalogue
+from orchestration.ingest.answers import resolve_column
 from orchestration.ingest.values import AnswerResolver, Resolution, parse_datetimes
 
 # ---- dates ----
@@ -29,14 +31,14 @@ from orchestration.ingest.values import AnswerResolver, Resolution, parse_dateti
     ],
 )
 def test_accepted_date_forms(cell: object, value: datetime) -> None:
-    parsed, invalid = parse_datetimes(pd.Series([cell], dtype=object))
+    parsed, invalid = parse_datetimes(np.array([cell], dtype=object))
 
     assert parsed.tolist() == [pd.Timestamp(value)]
     assert invalid.tolist() == [False]
 
 
 def test_an_ambiguous_date_is_read_day_first() -> None:
-    parsed, invalid = parse_datetimes(pd.Series(["05/08/2022", "05/08/2022 09:00"]))
+    parsed, invalid = parse_datetimes(np.array(["05/08/2022", "05/08/2022 09:00"], dtype=object))
 
     assert parsed.tolist() == [pd.Timestamp(2022, 8, 5), pd.Timestamp(2022, 8, 5, 9, 0)]
     assert invalid.tolist() == [False, False]
@@ -57,16 +59,16 @@ def test_an_ambiguous_date_is_read_day_first() -> None:
     ],
 )
 def test_impossible_or_unrecognised_dates_are_invalid(cell: str) -> None:
-    parsed, invalid = parse_datetimes(pd.Series([cell], dtype=object))
+    parsed, invalid = parse_datetimes(np.array([cell], dtype=object))
 
-    assert parsed.isna().tolist() == [True]
+    assert np.isnat(parsed).tolist() == [True]
     assert invalid.tolist() == [True]
 
 
 def test_blank_dates_are_missing_not_invalid() -> None:
-    parsed, invalid = parse_datetimes(pd.Series([None, "", "   "], dtype=object))
+    parsed, invalid = parse_datetimes(np.array([None, "", "   "], dtype=object))
 
-    assert parsed.isna().tolist() == [True, True, True]
+    assert np.isnat(parsed).tolist() == [True, True, True]
     assert invalid.tolist() == [False, False, False]
 
 
@@ -202,16 +204,30 @@ def test_one_unknown_label_makes_the_whole_multi_select_unrecognised(resolve) ->
 
 def test_a_column_resolves_to_one_row_per_selected_code(catalogue: FormCatalogue) -> None:
     resolver = AnswerResolver(catalogue, catalogue.question("cp_signed_by"), "2022")
-    cells = pd.Series(["Child;Parents;", None, "Nobody", "; ;", " Child "], dtype=object)
+    cells = np.array(["Child;Parents;", None, "Nobody", "; ;", "Child", "Nobody"], dtype=object)
 
-    frame = resolver.resolve_column(cells)
+    batch, unrecognised = resolve_column(resolver, cells, np.arange(2, 8))
 
-    assert frame[["row_position", "answer_code", "answer_status"]].to_dict("records") == [
-        {"row_position": 0, "answer_code": "child", "answer_status": "answered"},
-        {"row_position": 0, "answer_code": "parent", "answer_status": "answered"},
-        {"row_position": 1, "answer_code": None, "answer_status": "blank"},
-        {"row_position": 2, "answer_code": None, "answer_status": "unrecognised"},
-        {"row_position": 3, "answer_code": None, "answer_status": "blank"},
-        {"row_position": 4, "answer_code": "child", "answer_status": "answered"},
+    rows = batch.to_pylist()
+    assert [(r["source_row"], r["answer_code"], r["answer_status"]) for r in rows] == [
+        (2, "child", "answered"),
+        (2, "parent", "answered"),
+        (3, None, "blank"),
+        (4, None, "unrecognised"),
+        (5, None, "blank"),
+        (6, "child", "answered"),
+        (7, None, "unrecognised"),
     ]
-    assert frame["answer_text"].tolist()[-1] == "Child"
+    assert {r["question_id"] for r in rows} == {"cp_signed_by"}
+    assert [r["answer_text"] for r in rows] == [
+        "Child;Parents;",
+        "Child;Parents;",
+        None,
+        "Nobody",
+        "; ;",
+        "Child",
+        "Nobody",
+    ]
+    assert unrecognised.positions.tolist() == [2, 5]
+    assert unrecognised.values.tolist() == ["Nobody", "Nobody"]
+    assert unrecognised.problems[0].startswith('"Nobody" is not an answer the 2022 form offers')

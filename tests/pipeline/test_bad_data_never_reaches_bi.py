@@ -3,14 +3,15 @@ severity error, the refresh fails naming the test and the published files stay a
 
 import duckdb
 
-from tests.support import careaudit_env, run_careaudit, write_export
+from tests.exports import answered_audit, write_export
+from tests.support import careaudit_env, run_careaudit
 
 KEY = "test-key-not-secret"
 
 
 def test_a_failing_dbt_test_stops_publish_and_keeps_the_last_good_files(tmp_path):
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    write_export(landing / "2023-05.csv", "2023", [{}, {}, {}])
+    write_export(landing / "2023-05.csv", [answered_audit("2023", n) for n in (1, 2, 3)], "2023")
     env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY)
     assert (
         run_careaudit(

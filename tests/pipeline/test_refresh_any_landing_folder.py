@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support import careaudit_env, run_careaudit, write_export
+from tests.exports import answered_audit, write_export
+from tests.support import careaudit_env, run_careaudit
 
 KEY = "test-key-not-secret"
 
@@ -20,33 +21,30 @@ def form_2023_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Six audits on the 2023 form for another authority, one of them submitted twice."""
     landing = tmp_path_factory.mktemp("landing")
     data_dir = tmp_path_factory.mktemp("data")
+    may = [
+        {"parents_views_recorded": "Yes", "midpoint_check": "Yes"},
+        {"parents_views_recorded": NOT_ASKED, "midpoint_check": "No"},
+        {"parents_views_recorded": DECLINED, "midpoint_check": "Not applicable"},
+        {"parents_views_recorded": "Not applicable", "midpoint_check": "yes"},
+        {"parents_views_recorded": "", "midpoint_check": "N"},
+        # The first submission for child 9000006: superseded by the June file.
+        {"parents_views_recorded": "Yes", "midpoint_check": "Yes"},
+    ]
     write_export(
         landing / "2023" / "may.csv",
-        "2023",
-        [
-            {"parents_views_recorded": "Yes", "midpoint_check": "Yes"},
-            {"parents_views_recorded": NOT_ASKED, "midpoint_check": "No"},
-            {"parents_views_recorded": DECLINED, "midpoint_check": "Not applicable"},
-            {"parents_views_recorded": "Not applicable", "midpoint_check": "yes"},
-            {"parents_views_recorded": "", "midpoint_check": "N"},
-            # The first submission for child 9000006: superseded by the June file.
-            {"parents_views_recorded": "Yes", "midpoint_check": "Yes"},
-        ],
-        completed="20/05/2023 09:00",
+        [answered_audit("2023", n, "20/05/2023 09:00", **cells) for n, cells in enumerate(may, 1)],
+        version="2023",
     )
-    write_export(
-        landing / "2023" / "june.csv",
+    june = answered_audit(
         "2023",
-        [
-            {
-                "child_id": "9000006",
-                "review_date": "20/05/2023",
-                "parents_views_recorded": DECLINED,
-                "midpoint_check": "No",
-            }
-        ],
-        completed="02/06/2023 14:00",
+        1,
+        "02/06/2023 14:00",
+        child_id="9000006",
+        review_date="20/05/2023",
+        parents_views_recorded=DECLINED,
+        midpoint_check="No",
     )
+    write_export(landing / "2023" / "june.csv", [june], version="2023")
     env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY, CAREAUDIT_LA_CODE="E09000001")
     result = run_careaudit(
         "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
@@ -88,27 +86,36 @@ def test_every_audit_counts_once_in_the_period_of_its_latest_completion(form_202
     assert form_versions == [("2023",)]
 
 
-def test_a_file_that_cannot_be_read_fails_the_run_and_loads_nothing(tmp_path):
+def test_a_file_that_cannot_be_read_is_refused_and_the_others_load(tmp_path):
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    write_export(landing / "good.csv", "2022", [{}, {}])
+    write_export(landing / "good.csv", [answered_audit("2022", 1), answered_audit("2022", 2)])
     (landing / "notes.csv").write_text("Name,Favourite colour\nSam,blue\n", encoding="utf-8")
     env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY)
 
     result = run_careaudit(
-        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
+        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), "--quiet", env=env
     )
 
-    assert result.returncode == 1
-    assert "careaudit refresh failed at ingest_audit_extracts" in result.stderr
-    assert "notes.csv" in result.stderr
-    assert "nothing was loaded" in result.stderr
-    assert not (data_dir / "warehouse.duckdb").exists()
-    assert not (data_dir / "publish").exists()
+    assert result.returncode == 0, result.stderr
+    reason = (
+        "is not a Care Plan Audit export: none of its first 30 rows is a header row of audit "
+        "questions (at least 3 known column headers)"
+    )
+    # --quiet prints problems only: the refusal, and nothing about the file that loaded.
+    assert result.stdout == (
+        f"    warning: notes.csv: REFUSED, nothing loaded, moved to "
+        f"{data_dir / 'quarantine' / 'notes.csv'}: {reason}\n"
+    )
+    assert not (landing / "notes.csv").exists()
+    assert metric(data_dir, "audits_completed")[1] == "2"
+    with (data_dir / "publish" / "internal" / "ingest_report.csv").open(newline="") as f:
+        report = [(r["source_file"], r["severity"], r["reason"]) for r in csv.DictReader(f)]
+    assert report == [("notes.csv", "refused_file", reason)]
 
 
 def test_other_data_is_refused_without_a_pseudonymisation_key(tmp_path):
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
-    write_export(landing / "export.csv", "2022", [{}])
+    write_export(landing / "export.csv", [answered_audit("2022", 1)])
 
     result = run_careaudit("refresh", "--landing", str(landing), "--data-dir", str(data_dir))
 

@@ -1,8 +1,10 @@
-"""Build small Care Plan Audit exports for ingest tests, from the form catalogue.
+"""Build Care Plan Audit exports for tests, from the form catalogue: the one builder that unit,
+bad-input and end-to-end tests share.
 
 An audit is a dict {question_id: cell}; a file is one header row (each question's header on the
-form version) and one row per audit, optionally under title rows, as CSV or XLSX. Cells not
-given are left blank, so a test only spells out what it is about.
+form version) and one row per audit, optionally under title rows, as CSV or XLSX. `audit()`
+leaves every cell not given blank (for tests about single cells); `answered_audit()` answers
+every question consistently (for tests whose audits go all the way through to metrics).
 """
 
 import csv
@@ -29,6 +31,31 @@ REQUIRED = {
 def audit(**cells: object) -> Audit:
     """A loadable audit: the required fields filled in, then the given cells."""
     return {**REQUIRED, **cells}
+
+
+def answered_audit(
+    version: str, number: int, completed: str = "15/08/2023 10:30", **cells: object
+) -> Audit:
+    """A complete audit on a form version: every question answered with the first option its
+    version offers (which satisfies every skip rule), a child and review of its own (by
+    `number`), so a test states only the answers it is about."""
+    identity = {
+        "response_id": str(number),
+        "started_at": completed,
+        "completed_at": completed,
+        "iro_email": f"iro{number % 3}@example.org",
+        "iro_name": "Sam Example",
+        "child_id": f"{9000000 + number}",
+        "child_name": "Alex Example",
+        "review_date": completed.split(" ")[0],
+        "district": "Hart",
+    }
+    answers = {
+        q.question_id: CATALOGUE.options_on(q, version)[0].label
+        for q in CATALOGUE.questions_on(version)
+        if q.is_choice
+    }
+    return {**identity, **answers, **cells}
 
 
 def headers_of(version: str) -> list[str]:

@@ -1,0 +1,869 @@
+"""Bad input, case by case: each landing folder below is ingested into a real warehouse, and the
+test asserts the exact outcome: what loaded, what was rejected or refused with which reason,
+and what the warehouse and the quarantine hold afterwards.
+
+A case is a file (or a few) written from the catalogue by the shared builder; `loaded` gives
+(rows read, loaded, rejected) per file in raw.landed_files, `findings` every row of
+raw.ingest_findings as (file, row, column, offending value, severity, reason).
+"""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from msoffcrypto.format.ooxml import OOXMLFile
+
+from orchestration.catalogue import FormCatalogue
+from orchestration.ingest.pseudonymise import Pseudonymiser
+from orchestration.ingest.run import ingest_landing_folder
+from orchestration.settings import Settings
+from tests.exports import (
+    audit,
+    csv_bytes,
+    export_table,
+    headers_of,
+    write_export,
+)
+
+from .conftest import TEST_KEY
+
+Query = Callable[[str], list[tuple]]
+Finding = tuple[str, int | None, str | None, str | None, str, str]
+
+CHILD = "Child's ICS number"
+REVIEW = "Date of CLA review"
+COMPLETED = "Completion time"
+UASC = "Is the child an Unaccompanied Asylum Seeking Child (UASC)?"
+SIGNED = "Who has signed the care plan?"
+ASPECTS = "Which aspects of equality and diversity are referenced?"
+IDENTIFY = "the audit cannot be identified without it"
+PERIOD = "the audit's reporting period, and which of its submissions counts, depend on it"
+NOT_A_DATE = (
+    '"{}" is not a date in a recognised form (day first, e.g. 15/08/2022, or ISO); an '
+    "impossible date is never guessed; the row is rejected"
+)
+NOT_A_TIME = (
+    '"{}" is not a date and time in a recognised form (day first, e.g. 15/08/2022 10:32, or '
+    "ISO); an impossible date is never guessed; {}"
+)
+SAVE_AS_CSV = 'save it from Excel as "CSV UTF-8 (Comma delimited)"'
+ASPECT_LABELS = (
+    '"Culture", "Language", "Race/Ethnicity", "Religion", "Disability", "Gender", "Sexuality"'
+)
+
+
+def quoted(headers: list[str]) -> str:
+    return "; ".join(f'"{h}"' for h in headers)
+
+
+def refused(file: str, reason: str) -> Finding:
+    return (file, None, None, None, "refused_file", reason)
+
+
+def rejected(file: str, row: int, column: str | None, value: str | None, reason: str) -> Finding:
+    return (file, row, column, value, "rejected_row", reason)
+
+
+def pseudonym(identifier: str) -> str:
+    return Pseudonymiser(TEST_KEY).pseudonym(identifier)
+
+
+def xlsx_bytes(table: list[list[object]], sheets: dict[str, list[list[object]]] | None = None):
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Export"
+    for row in table:
+        workbook.active.append([None if cell == "" else cell for cell in row])
+    for title, rows in (sheets or {}).items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def encrypted(data: bytes, password: str = "secret") -> bytes:
+    """The workbook as Excel writes it with "Encrypt with Password" (MS-OFFCRYPTO agile)."""
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    files: dict[str, bytes]
+    statuses: dict[str, str]
+    loaded: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    export_sheet: str | None = None
+
+
+def table(*audits, **columns) -> list[list[object]]:
+    return export_table(list(audits), **columns)
+
+
+def csv_of(*audits, **columns) -> bytes:
+    return csv_bytes(table(*audits, **columns))
+
+
+GOOD = csv_of(audit(child_id="ICS0100"))
+OVERLONG = table(audit(child_id="ICS0001"), audit(child_id="ICS0002"))
+OVERLONG[2] = [*OVERLONG[2], "stray"]
+BLANK_HEADER = table(audit(child_id="ICS0001"), audit(child_id="ICS0002"))
+BLANK_HEADER[0] = [*BLANK_HEADER[0][:9], "", *BLANK_HEADER[0][9:]]
+BLANK_HEADER[1] = [*BLANK_HEADER[1][:9], "Sam Example wrote this", *BLANK_HEADER[1][9:]]
+BLANK_HEADER[2] = [*BLANK_HEADER[2][:9], "", *BLANK_HEADER[2][9:]]
+LETTER = b"Dear team,\nplease find the audits attached.\nThanks, the IRO service\n"
+NOTES = [["About this export"], ["It holds the audits of August."]]
+NOT_A_FORM = csv_bytes([["ID", "Start time", "Name", "Favourite colour"], ["1", "", "Sam", "blue"]])
+FORM_2021_MISSING = [h for h in headers_of("2021") if h not in ("ID", "Start time", "Name")]
+
+CASES = [
+    # ---- whole files refused, each with its own message ----
+    Case(
+        "empty file",
+        {"empty.csv": b"", "good.csv": GOOD},
+        {"empty.csv": "refused", "good.csv": "loaded"},
+        {"good.csv": (1, 1, 0)},
+        [refused("empty.csv", "is empty (0 bytes)")],
+    ),
+    Case(
+        "only blank lines",
+        {"blank.csv": b"\r\n  \r\n\r\n"},
+        {"blank.csv": "refused"},
+        findings=[refused("blank.csv", "holds no text, only blank lines or spaces")],
+    ),
+    Case(
+        "header only (CSV)",
+        {"header.csv": csv_of()},
+        {"header.csv": "refused"},
+        findings=[refused("header.csv", "has a header row (row 1, 2022 form) but no audit rows")],
+    ),
+    Case(
+        "header only under title rows (XLSX)",
+        {"header.xlsx": xlsx_bytes([["Care Plan Audit"], [], *table(version="2021")])},
+        {"header.xlsx": "refused"},
+        findings=[refused("header.xlsx", "has a header row (row 3, 2021 form) but no audit rows")],
+    ),
+    Case(
+        "headers of no form version",
+        {"survey.csv": NOT_A_FORM},
+        {"survey.csv": "refused"},
+        findings=[
+            refused(
+                "survey.csv",
+                "has headers that match no form version (closest: 2021 form, 3 of its 40 "
+                f"headers found); missing headers: {quoted(FORM_2021_MISSING)}; unrecognised "
+                'headers: "Favourite colour"',
+            )
+        ],
+    ),
+    Case(
+        "a required column renamed",
+        {"renamed.csv": csv_of(audit(), rename={"review_date": "Review date"})},
+        {"renamed.csv": "refused"},
+        findings=[
+            refused(
+                "renamed.csv",
+                'lacks the required column "Date of CLA review" (closest form version: 2022 '
+                'form, 41 of its 42 headers found); unrecognised headers: "Review date"',
+            )
+        ],
+    ),
+    Case(
+        "required columns missing, with optional ones",
+        {"partial.csv": csv_of(audit(), omit=["child_id", "completed_at", "uasc"])},
+        {"partial.csv": "refused"},
+        findings=[
+            refused(
+                "partial.csv",
+                'lacks the required columns "Completion time"; "Child\'s ICS number" (closest '
+                "form version: 2022 form, 39 of its 42 headers found); other missing headers: "
+                f'"{UASC}"',
+            )
+        ],
+    ),
+    Case(
+        "a question's column twice",
+        {"twice.csv": csv_of(audit(), extra={" DISTRICT": "Hart"})},
+        {"twice.csv": "refused"},
+        findings=[
+            refused(
+                "twice.csv",
+                'has the column "District" 2 times (columns I, AQ), so which holds the answers '
+                "cannot be told: delete the extra column",
+            )
+        ],
+    ),
+    Case(
+        "password-protected workbook",
+        {"locked.xlsx": encrypted(xlsx_bytes(table(audit()))), "good.csv": GOOD},
+        {"locked.xlsx": "refused", "good.csv": "loaded"},
+        {"good.csv": (1, 1, 0)},
+        [
+            refused(
+                "locked.xlsx",
+                "is password-protected (encrypted), so careaudit cannot read it: open it in "
+                "Excel, remove the password (File > Info > Protect Workbook > Encrypt with "
+                "Password, clear it), save it and put it in the landing folder again",
+            )
+        ],
+    ),
+    Case(
+        "truncated workbook",
+        {"cut.xlsx": xlsx_bytes(table(audit()))[:3000]},
+        {"cut.xlsx": "refused"},
+        findings=[
+            refused(
+                "cut.xlsx",
+                "is a damaged XLSX workbook that cannot be read (BadZipFile): open and repair "
+                "it in Excel, or export it again",
+            )
+        ],
+    ),
+    Case(
+        "an Excel 97-2003 workbook named .xlsx",
+        {"old.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)},
+        {"old.xlsx": "refused"},
+        findings=[
+            refused(
+                "old.xlsx",
+                "is an Excel 97-2003 workbook (.xls) named .xlsx: open it in Excel and save it as "
+                '"Excel Workbook (.xlsx)"',
+            )
+        ],
+    ),
+    Case(
+        "a CSV named .xlsx",
+        {"export.xlsx": csv_of(audit())},
+        {"export.xlsx": "refused"},
+        findings=[
+            refused(
+                "export.xlsx",
+                "is text, not an XLSX workbook: if it is a CSV export, rename it to .csv",
+            )
+        ],
+    ),
+    Case(
+        "an .xls workbook",
+        {"export.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)},
+        {"export.xls": "refused"},
+        findings=[
+            refused(
+                "export.xls",
+                "is an Excel 97-2003 workbook (.xls), which careaudit does not read: open it in "
+                'Excel and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (Comma delimited)"',
+            )
+        ],
+    ),
+    Case(
+        "a PDF named .csv",
+        {"scan.csv": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"},
+        {"scan.csv": "refused"},
+        findings=[
+            refused("scan.csv", "is not text but a PDF document, so it cannot be a CSV export")
+        ],
+    ),
+    Case(
+        "a letter, not a table",
+        {"letter.csv": LETTER},
+        {"letter.csv": "refused"},
+        findings=[
+            refused(
+                "letter.csv",
+                "is not a Care Plan Audit export: none of its first 30 rows is a header row of "
+                "audit questions (at least 3 known column headers)",
+            )
+        ],
+    ),
+    Case(
+        "semicolon-separated text",
+        {"euro.csv": csv_bytes(table(audit())).replace(b",", b";")},
+        {"euro.csv": "refused"},
+        findings=[refused("euro.csv", f"is separated by semicolons, not commas: {SAVE_AS_CSV}")],
+    ),
+    Case(
+        "UTF-16 text",
+        {"unicode.csv": csv_of(audit()).decode().encode("utf-16")},
+        {"unicode.csv": "refused"},
+        findings=[
+            refused(
+                "unicode.csv",
+                'is UTF-16 text (what Excel saves as "Unicode Text"), not a CSV export: '
+                + SAVE_AS_CSV,
+            )
+        ],
+    ),
+    Case(
+        "bytes that are neither UTF-8 nor Windows-1252",
+        {"odd.csv": csv_of(audit(district="caf\u00e9")).replace(b"caf\xc3\xa9", b"caf\x81")},
+        {"odd.csv": "refused"},
+        findings=[
+            refused(
+                "odd.csv",
+                "is neither UTF-8 nor Windows-1252 text (byte 0x81 at offset "
+                f"{csv_of(audit(district='caf')).index(b'caf') + 3} is neither): {SAVE_AS_CSV}",
+            )
+        ],
+    ),
+    Case(
+        "a quote that is never closed",
+        {"quote.csv": csv_of(audit()) + b'"ICS0002,unfinished\n'},
+        {"quote.csv": "refused"},
+        findings=[
+            refused(
+                "quote.csv",
+                'has a quoted value that is never closed (a stray " character?), so its rows '
+                "cannot be told apart",
+            )
+        ],
+    ),
+    Case(
+        "a workbook of notes only",
+        {"notes.xlsx": xlsx_bytes(NOTES)},
+        {"notes.xlsx": "refused"},
+        findings=[
+            refused(
+                "notes.xlsx",
+                "has no sheet with a header row of Care Plan Audit questions in its first 30 "
+                'rows (sheets: "Export")',
+            )
+        ],
+    ),
+    Case(
+        "two sheets that both look like the export",
+        {"two.xlsx": xlsx_bytes(table(audit()), {"Export (old)": table(audit())})},
+        {"two.xlsx": "refused"},
+        findings=[
+            refused(
+                "two.xlsx",
+                'has Care Plan Audit headers on several sheets ("Export", "Export (old)"), so '
+                "which holds the export is ambiguous: set CAREAUDIT_EXPORT_SHEET to the sheet's "
+                "name, or delete the others",
+            )
+        ],
+    ),
+    Case(
+        "two export sheets, the one to load named in config",
+        {
+            "two.xlsx": xlsx_bytes(
+                table(audit(child_id="ICS0001")),
+                {"Final": table(audit(child_id="ICS0002"), audit(child_id="ICS0003"))},
+            )
+        },
+        {"two.xlsx": "loaded"},
+        {"two.xlsx": (2, 2, 0)},
+        export_sheet="final",
+    ),
+    # ---- rows rejected, each with its reason; the rest of the file loads ----
+    Case(
+        "blank child id",
+        {"a.csv": csv_of(audit(child_id="ICS0001"), audit(child_id=""))},
+        {"a.csv": "loaded"},
+        {"a.csv": (2, 1, 1)},
+        [rejected("a.csv", 3, CHILD, None, f'"{CHILD}" is blank: {IDENTIFY}; the row is rejected')],
+    ),
+    Case(
+        "a placeholder for the child id",
+        {"a.csv": csv_of(audit(child_id="Unknown"), audit(child_id="n/a"), audit())},
+        {"a.csv": "loaded"},
+        {"a.csv": (3, 1, 2)},
+        [
+            rejected(
+                "a.csv",
+                row,
+                CHILD,
+                value,
+                f'"{CHILD}" holds a placeholder, not an identifier; the row is rejected',
+            )
+            for row, value in ((2, "Unknown"), (3, "n/a"))
+        ],
+    ),
+    Case(
+        "blank review date",
+        {"a.csv": csv_of(audit(review_date=""), audit(child_id="ICS0002"))},
+        {"a.csv": "loaded"},
+        {"a.csv": (2, 1, 1)},
+        [
+            rejected(
+                "a.csv", 2, REVIEW, None, f'"{REVIEW}" is blank: {IDENTIFY}; the row is rejected'
+            )
+        ],
+    ),
+    Case(
+        "an impossible review date",
+        {"a.csv": csv_of(audit(review_date="31/02/2023"), audit(review_date="29/02/2024"))},
+        {"a.csv": "loaded"},
+        {"a.csv": (2, 1, 1)},
+        [rejected("a.csv", 2, REVIEW, "31/02/2023", NOT_A_DATE.format(REVIEW))],
+    ),
+    Case(
+        "a review date with a two-digit year",
+        {"a.csv": csv_of(audit(review_date="15/08/22"))},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 0, 1)},
+        [rejected("a.csv", 2, REVIEW, "15/08/22", NOT_A_DATE.format(REVIEW))],
+    ),
+    Case(
+        "a review date in the wrong century",
+        {"a.csv": csv_of(audit(review_date="15/08/1922"))},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 0, 1)},
+        [
+            rejected(
+                "a.csv",
+                2,
+                REVIEW,
+                "15/08/1922",
+                f'"{REVIEW}" is before 2000, which no '
+                "audit is (a mistyped year?); the row is rejected",
+            )
+        ],
+    ),
+    Case(
+        "blank completion time (not about identifying the audit)",
+        {"a.csv": csv_of(audit(completed_at=""))},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 0, 1)},
+        [
+            rejected(
+                "a.csv",
+                2,
+                COMPLETED,
+                None,
+                f'"{COMPLETED}" is blank: {PERIOD}; the row is rejected',
+            )
+        ],
+    ),
+    Case(
+        "a completion time that is not a time",
+        {"a.csv": csv_of(audit(completed_at="soon"))},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 0, 1)},
+        [
+            rejected(
+                "a.csv", 2, COMPLETED, "soon", NOT_A_TIME.format(COMPLETED, "the row is rejected")
+            )
+        ],
+    ),
+    Case(
+        "a completion time in the future",
+        {"a.csv": csv_of(audit(completed_at="16/08/2122 10:32"))},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 0, 1)},
+        [
+            rejected(
+                "a.csv",
+                2,
+                COMPLETED,
+                "16/08/2122 10:32",
+                f'"{COMPLETED}" is after the day '
+                "the file was loaded (a mistyped year?); the row is rejected",
+            )
+        ],
+    ),
+    Case(
+        "one row with several problems is one rejected row",
+        {"a.csv": csv_of(audit(child_id="", review_date="31/02/2022"))},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 0, 1)},
+        [
+            rejected(
+                "a.csv", 2, CHILD, None, f'"{CHILD}" is blank: {IDENTIFY}; the row is rejected'
+            ),
+            rejected("a.csv", 2, REVIEW, "31/02/2022", NOT_A_DATE.format(REVIEW)),
+        ],
+    ),
+    Case(
+        "a row shifted by an unquoted comma",
+        {"a.csv": csv_bytes(OVERLONG)},
+        {"a.csv": "loaded"},
+        {"a.csv": (2, 1, 1)},
+        [
+            rejected(
+                "a.csv",
+                3,
+                None,
+                None,
+                "the row has values beyond the header's 42 columns: a "
+                "value with an unquoted comma shifts every later answer into the wrong "
+                "column, so the row is rejected",
+            )
+        ],
+    ),
+    # ---- rows loaded, with what is wrong in them recorded ----
+    Case(
+        "an unreadable start time is a warning",
+        {"a.csv": csv_of(audit(started_at="not a time"))},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 1, 0)},
+        [
+            (
+                "a.csv",
+                2,
+                "Start time",
+                "not a time",
+                "warning",
+                NOT_A_TIME.format("Start time", "it is treated as blank"),
+            )
+        ],
+    ),
+    Case(
+        "unrecognised answers keep the audit",
+        {
+            "a.csv": csv_of(
+                audit(child_id="ICS0001", uasc="maybe"),
+                audit(child_id="ICS0002", ed_aspects="Culture;Football;"),
+                audit(child_id="ICS0003", cp_signed_by="Child;No one has signed"),
+            )
+        },
+        {"a.csv": "loaded"},
+        {"a.csv": (3, 3, 0)},
+        [
+            (
+                "a.csv",
+                2,
+                UASC,
+                "maybe",
+                "missing_answer",
+                '"maybe" is not an answer the 2022 '
+                'form offers (it offers "Yes", "No"); the answer is treated as missing',
+            ),
+            (
+                "a.csv",
+                3,
+                ASPECTS,
+                "Culture;Football;",
+                "missing_answer",
+                '"Football" (in '
+                f'"Culture;Football;") is not an answer the 2022 form offers (it offers '
+                f"{ASPECT_LABELS}); the answer is treated as missing",
+            ),
+            (
+                "a.csv",
+                4,
+                SIGNED,
+                "Child;No one has signed",
+                "missing_answer",
+                '"Child;No one '
+                'has signed" combines "No one has signed" with other options; the answer is '
+                "treated as missing",
+            ),
+        ],
+    ),
+    Case(
+        "an option of another form version",
+        {"a.csv": csv_of(audit(parents_views_recorded="No - parents declined"))},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 1, 0)},
+        [
+            (
+                "a.csv",
+                2,
+                "Have the parents' views been recorded within the care plan?",
+                "No - parents declined",
+                "missing_answer",
+                '"No - parents declined" is not an '
+                'answer the 2022 form offers (it offers "Yes", "No"); the answer is treated as '
+                "missing",
+            )
+        ],
+    ),
+    Case(
+        "two identical unknown columns",
+        {"a.csv": csv_of(audit(), extra={"Notes": "call back", "notes ": "done"})},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 1, 0)},
+        [
+            (
+                "a.csv",
+                1,
+                "Notes",
+                "Notes",
+                "warning",
+                "column AQ matches no question of the 2022 form; it is ignored",
+            ),
+            (
+                "a.csv",
+                1,
+                "notes",
+                "notes",
+                "warning",
+                "column AR matches no question of the 2022 form; it is ignored",
+            ),
+        ],
+    ),
+    Case(
+        "values under a blank header cell",
+        {"a.csv": csv_bytes(BLANK_HEADER)},
+        {"a.csv": "loaded"},
+        {"a.csv": (2, 2, 0)},
+        [
+            (
+                "a.csv",
+                1,
+                None,
+                None,
+                "warning",
+                "column J has no header but holds values in 1 row(s); they are ignored",
+            )
+        ],
+    ),
+    Case(
+        "a missing optional column",
+        {"a.csv": csv_of(audit(), omit=["cp_contingency"])},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 1, 0)},
+        [
+            (
+                "a.csv",
+                1,
+                "Is there a contingency plan should Plan A prove unachievable?",
+                None,
+                "warning",
+                "column is missing from this 2022-form file; its answers are treated as missing",
+            )
+        ],
+    ),
+    Case(
+        "Windows-1252 text is read, and noted",
+        {"a.csv": csv_bytes(table(audit(district="St Mary\u2019s")), encoding="cp1252")},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 1, 0)},
+        [
+            (
+                "a.csv",
+                None,
+                None,
+                None,
+                "warning",
+                "the file is Windows-1252 text, not UTF-8: it "
+                'was read as Windows-1252 (what Excel saves as "CSV (Comma delimited)"); check '
+                "that accented letters look right",
+            )
+        ],
+    ),
+    Case(
+        "a file name and headers written to look like SQL",
+        {
+            "x'); drop table raw.audit_submissions; --.csv": csv_of(
+                audit(), extra={'"; delete from raw.landed_files; --': "x"}
+            )
+        },
+        {"x'); drop table raw.audit_submissions; --.csv": "loaded"},
+        {"x'); drop table raw.audit_submissions; --.csv": (1, 1, 0)},
+        [
+            (
+                "x'); drop table raw.audit_submissions; --.csv",
+                1,
+                '"; delete from raw.landed_files; --',
+                '"; delete from raw.landed_files; --',
+                "warning",
+                "column AQ matches no question of the 2022 form; it is ignored",
+            )
+        ],
+    ),
+]
+
+
+@pytest.fixture
+def ingest(settings: Settings, landing: Path, catalogue: FormCatalogue):
+    def run(case: Case):
+        for name, data in case.files.items():
+            (landing / name).write_bytes(data)
+        return ingest_landing_folder(replace(settings, export_sheet=case.export_sheet), catalogue)
+
+    return run
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_bad_input(case: Case, ingest, settings: Settings, landing: Path, query: Query) -> None:
+    outcomes = ingest(case)
+
+    assert {o.source_file: o.status for o in outcomes} == case.statuses
+    assert {
+        file: (read, loaded, rejected)
+        for file, read, loaded, rejected in query(
+            "select source_file, rows_read, rows_loaded, rows_rejected from raw.landed_files"
+        )
+    } == case.loaded
+    assert sorted(
+        query(
+            "select source_file, source_row, column_header, offending_value, severity, reason "
+            "from raw.ingest_findings"
+        ),
+        key=repr,
+    ) == sorted(case.findings, key=repr)
+    loaded_rows = sum(loaded for _, loaded, _ in case.loaded.values())
+    assert query("select count(*) from raw.audit_submissions") == [(loaded_rows,)]
+    for outcome in outcomes:
+        refused_here = outcome.status == "refused"
+        assert (landing / outcome.source_file).exists() is not refused_here
+        if refused_here:
+            kept = Path(outcome.quarantine_path)
+            assert kept == settings.quarantine_dir / outcome.source_file
+            assert kept.read_bytes() == case.files[outcome.source_file]
+            assert outcome.note in kept.with_name(kept.name + ".reason.txt").read_text()
+
+
+def test_there_are_at_least_thirty_distinct_cases() -> None:
+    assert len({case.id for case in CASES}) == len(CASES) >= 30
+
+
+def test_a_placeholder_is_shown_as_it_is_and_an_identifier_never(ingest, query: Query) -> None:
+    long_id = "ICS0001 see note from Alex"
+    ingest(
+        Case(
+            "ids",
+            {"a.csv": csv_of(audit(child_id="unknown"), audit(child_id=long_id, review_date=""))},
+            {},
+        )
+    )
+
+    assert query(
+        "select source_row, offending_value from raw.ingest_findings order by source_row"
+    ) == [(2, "unknown"), (3, None)]
+    assert "Alex" not in repr(query("select * from raw.ingest_findings"))
+
+
+# ---- corrections, duplicates and refusals across runs ----
+
+
+def statuses(outcomes) -> dict[str, str]:
+    return {o.source_file: o.status for o in outcomes}
+
+
+def test_content_corrected_away_from_one_name_and_landed_under_another_stays_loaded(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+) -> None:
+    write_export(landing / "a.csv", [audit(child_id="ICS0001")])
+    ingest_landing_folder(settings, catalogue)
+    (landing / "b.csv").write_bytes((landing / "a.csv").read_bytes())
+    write_export(landing / "a.csv", [audit(child_id="ICS0002")])
+
+    outcomes = ingest_landing_folder(settings, catalogue)
+
+    assert statuses(outcomes) == {"a.csv": "replaced", "b.csv": "loaded"}
+    assert sorted(query("select source_file, child_id from raw.audit_submissions")) == [
+        ("a.csv", pseudonym("ICS0002")),
+        ("b.csv", pseudonym("ICS0001")),
+    ]
+    assert query("select count(*) from raw.landed_files where is_current") == [(2,)]
+
+
+def test_two_files_swapping_contents_both_follow_their_names(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+) -> None:
+    write_export(landing / "a.csv", [audit(child_id="ICS0001")])
+    write_export(landing / "b.csv", [audit(child_id="ICS0002")])
+    ingest_landing_folder(settings, catalogue)
+    a, b = (landing / "a.csv").read_bytes(), (landing / "b.csv").read_bytes()
+    (landing / "a.csv").write_bytes(b)
+    (landing / "b.csv").write_bytes(a)
+
+    outcomes = ingest_landing_folder(settings, catalogue)
+
+    assert statuses(outcomes) == {"a.csv": "replaced", "b.csv": "replaced"}
+    assert sorted(query("select source_file, child_id from raw.audit_submissions")) == [
+        ("a.csv", pseudonym("ICS0002")),
+        ("b.csv", pseudonym("ICS0001")),
+    ]
+
+
+def test_a_broken_correction_is_refused_and_the_earlier_version_stays_loaded(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+) -> None:
+    write_export(landing / "a.csv", [audit(child_id="ICS0001")])
+    ingest_landing_folder(settings, catalogue)
+    (landing / "a.csv").write_bytes(b"")
+
+    outcomes = ingest_landing_folder(settings, catalogue)
+
+    assert statuses(outcomes) == {"a.csv": "refused"}
+    assert outcomes[0].note == ("is empty (0 bytes); the earlier version of this file stays loaded")
+    assert query("select child_id from raw.audit_submissions") == [(pseudonym("ICS0001"),)]
+
+
+def test_a_refusal_is_recorded_once_and_cleared_when_the_file_is_fixed(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+) -> None:
+    (landing / "a.csv").write_bytes(LETTER)
+    ingest_landing_folder(settings, catalogue)
+    (landing / "a.csv").write_bytes(LETTER)  # landed again, unchanged
+    ingest_landing_folder(settings, catalogue)
+    assert query("select source_file, severity from raw.ingest_findings") == [
+        ("a.csv", "refused_file")
+    ]
+    assert sorted(p.name for p in settings.quarantine_dir.iterdir()) == [
+        "a.csv",
+        "a.csv.reason.txt",
+    ]
+
+    write_export(landing / "a.csv", [audit()])
+    outcomes = ingest_landing_folder(settings, catalogue)
+
+    assert statuses(outcomes) == {"a.csv": "loaded"}
+    assert query("select count(*) from raw.ingest_findings") == [(0,)]
+
+
+def test_a_second_refused_version_is_kept_beside_the_first(
+    settings: Settings, landing: Path, catalogue: FormCatalogue
+) -> None:
+    (landing / "a.csv").write_bytes(LETTER)
+    ingest_landing_folder(settings, catalogue)
+    (landing / "a.csv").write_bytes(b"")
+    outcomes = ingest_landing_folder(settings, catalogue)
+
+    kept = Path(outcomes[0].quarantine_path)
+    assert kept.name == f"a.{outcomes[0].file_sha256[:12]}.csv"
+    assert kept.read_bytes() == b""
+    assert (settings.quarantine_dir / "a.csv").read_bytes() == LETTER
+
+
+def test_files_of_the_bundled_sample_folder_are_never_moved(
+    settings: Settings, catalogue: FormCatalogue, tmp_path: Path, monkeypatch
+) -> None:
+    sample = tmp_path / "sample"
+    sample.mkdir()
+    (sample / "broken.csv").write_bytes(LETTER)
+    monkeypatch.setattr("orchestration.ingest.run.SAMPLE_EXTRACTS_DIR", sample)
+
+    outcomes = ingest_landing_folder(replace(settings, landing_dir=sample), catalogue)
+
+    assert statuses(outcomes) == {"broken.csv": "refused"}
+    assert (sample / "broken.csv").read_bytes() == LETTER
+    assert (settings.quarantine_dir / "broken.csv").read_bytes() == LETTER
+    assert outcomes[0].note.endswith(
+        "left in the landing folder: the bundled sample folder is never changed"
+    )
+
+
+def test_an_xlsx_with_real_excel_dates_title_rows_and_notes_first_loads(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+) -> None:
+    write_export(
+        landing / "a.xlsx",
+        [
+            audit(
+                child_id=1234567,
+                review_date=datetime(2022, 8, 15),
+                completed_at=datetime(2022, 8, 16, 10, 32),
+            )
+        ],
+        title_rows=[["Care Plan Audit, August 2022"]],
+        notes_sheet_first=True,
+    )
+    outcomes = ingest_landing_folder(settings, catalogue)
+
+    assert statuses(outcomes) == {"a.xlsx": "loaded"}
+    assert query("select sheet_name, header_row, rows_loaded from raw.landed_files") == [
+        ("Export", 2, 1)
+    ]
+    assert query("select child_id, review_date, completed_at from raw.audit_submissions") == [
+        (pseudonym("1234567"), datetime(2022, 8, 15).date(), datetime(2022, 8, 16, 10, 32))
+    ]
