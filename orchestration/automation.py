@@ -13,8 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.ingest.extract import file_sha256
-from orchestration.ingest.run import landed_exports
+from orchestration.ingest.run import file_sha256, landed_exports
 from orchestration.settings import AutomationSettings, Settings
 
 
@@ -54,7 +53,7 @@ def stable_exports(
         if seen.get("signature") != signature or not settled:
             next_cursor[name] = {"signature": signature}
             continue
-        sha = seen.get("sha256") or file_sha256(path)
+        sha = seen.get("sha256") or file_sha256(path.read_bytes())
         if _signature(path) != signature:  # written to while we hashed it
             next_cursor[name] = {"signature": _signature(path)}
             continue
