@@ -107,19 +107,22 @@ class CellTable:
 
 def suppress(table: CellTable) -> frozenset[Cell]:
     """The published cells to hide: every small count; then, while a reader could still work
-    out a hidden count (or a small unpublished one), one more count from the relations that
-    give it away (see _secondary)."""
+    out a hidden count (or a small unpublished one), more counts from the relations that give
+    each one away (see _secondary). Each round handles every exposed cell whose giveaways are
+    not already being hidden that round, so a release takes a few rounds, not one per cell."""
     hidden = {
         cell
         for cell in range(len(table._cells))
         if table._shown[cell] and is_small(table._counts[cell])
     }
-    while True:
-        solution = _Solution(table, hidden)
-        exposed = solution.exposed()
-        if not exposed:
-            return frozenset(table._cells[cell] for cell in hidden)
-        hidden.add(_secondary(table, solution, min(exposed)))
+    while exposed := sorted((solution := _Solution(table, hidden)).exposed()):
+        chosen: set[int] = set()
+        for cell in exposed:
+            giveaways = solution.giveaways(cell)
+            if not chosen.intersection(giveaways):
+                chosen.add(_secondary(table, giveaways, cell))
+        hidden |= chosen
+    return frozenset(table._cells[cell] for cell in hidden)
 
 
 def exposed_cells(table: CellTable, suppressed: Iterable[Cell]) -> set[Cell]:
@@ -258,17 +261,16 @@ def _reduce(matrix: np.ndarray, columns: int) -> list[tuple[int, int]]:
     return pivots
 
 
-def _secondary(table: CellTable, solution: _Solution, exposed: int) -> int:
+def _secondary(table: CellTable, giveaways: list[int], exposed: int) -> int:
     """The shown count to hide next, among those that give the exposed cell away: a part
     rather than a total (the authority's own figures stay shown wherever they can), a
     non-zero count rather than a zero (hiding a zero protects little), then the smallest."""
-    candidates = solution.giveaways(exposed)
-    if not candidates:
+    if not giveaways:
         raise DisclosureError(
             f"nothing shown gives {table._cells[exposed]!r} away, yet it is known"
         )
     return min(
-        candidates,
+        giveaways,
         key=lambda cell: (
             table._totals[cell] > 0,
             table._counts[cell] == 0,
