@@ -4,7 +4,6 @@ the year-on-year changes the report states."""
 
 import csv
 import math
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -13,17 +12,6 @@ import pytest
 from tests.support import careaudit_env, run_careaudit
 
 FIGURES = Path(__file__).parents[1] / "fixtures" / "report_2022_figures.csv"
-
-
-@pytest.fixture(scope="module")
-def sample_run(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    data_dir = tmp_path_factory.mktemp("sample_run")
-    env = careaudit_env(CAREAUDIT_PERCENT_ROUNDING="truncate")
-    result = run_careaudit("refresh", "--data-dir", str(data_dir), env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return data_dir, result
 
 
 def published_metrics(data_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
