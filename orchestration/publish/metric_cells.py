@@ -101,9 +101,9 @@ class MetricCells:
         "declined"), so the parts add up to the total exactly, as any reader of the form knows.
         """
         total, (*parts, _) = identity.total, identity.parts
-        if total.question_id is None or any(part.none_of for part in parts):
-            return False
         versions = set(form_versions)
+        if not versions or total.question_id is None or any(part.none_of for part in parts):
+            return False
         offered = {o.code for o in self.options[total.question_id] if o.form_versions & versions}
         rest = total.codes.difference(*(part.codes for part in parts))
         return not rest & (offered | {NOT_ANSWERED})

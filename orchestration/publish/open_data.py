@@ -167,8 +167,12 @@ def build_release(
     cells = _metric_cells(con)
     figures = [
         replace(f, breakdown_topic_label=spec.topic_labels[f.breakdown_topic])
-        for f in _figures(con)
+        for f in _figures(con, settings.la_code)
     ]
+    if not figures:
+        raise OpenDataError(
+            f"no published figures for CAREAUDIT_LA_CODE {settings.la_code}: nothing to release"
+        )
     hidden: set[tuple[tuple[str, str, str], Cell]] = set()
     by_period: dict[tuple[str, str, str], list[Figure]] = defaultdict(list)
     for figure in figures:
@@ -332,11 +336,6 @@ def whole_percent(numerator: int, denominator: int) -> str:
 
 
 def _geography(figure: Figure, settings: Settings) -> tuple[str, ...]:
-    if figure.la_code != settings.la_code:
-        raise OpenDataError(
-            f"figures for authority {figure.la_code} but CAREAUDIT_LA_CODE is "
-            f"{settings.la_code}: the open data names only the configured authority"
-        )
     return (
         figure.time_period,
         figure.time_identifier,
@@ -377,7 +376,9 @@ def _csv(rows: Iterable[Iterable[str]]) -> str:
     return out.getvalue()
 
 
-def _figures(con: duckdb.DuckDBPyConnection) -> list[Figure]:
+def _figures(con: duckdb.DuckDBPyConnection, la_code: str) -> list[Figure]:
+    """The configured authority's figures (a warehouse may hold other authorities' too, such
+    as another authority's published history among the seeds: they are not this release)."""
     section_order = dict(
         con.execute("select section_id, sort_order from catalogue.form_sections").fetchall()
     )
@@ -387,15 +388,18 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[Figure]:
             metric_description, breakdown_topic, breakdown, breakdown_label,
             breakdown_sort_order, numerator, denominator
         from reporting.rpt_metric_breakdowns
-        """
+        where la_code = ?
+        """,
+        [la_code],
     ).fetchall()
     published = con.execute(
         """
         select la_code, time_period, time_identifier, section, section_title, metric_id,
             metric_description, published_percent
         from reporting.rpt_metric_trends
-        where value_source = 'published'
-        """
+        where value_source = 'published' and la_code = ?
+        """,
+        [la_code],
     ).fetchall()
     figures = [
         Figure(

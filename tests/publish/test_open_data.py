@@ -182,7 +182,20 @@ def test_a_small_count_and_the_counts_it_could_be_worked_out_from_are_suppressed
         assert r["audit_count"] in {"c", "0"} or int(r["audit_count"]) > 5
 
 
-def test_only_the_configured_authority_is_named(warehouse):
-    other = Settings(**{**SETTINGS.__dict__, "la_code": "E09000001"})
-    with pytest.raises(OpenDataError, match="CAREAUDIT_LA_CODE is E09000001"):
-        build_release(warehouse, other)
+def test_only_the_configured_authority_is_released(warehouse):
+    warehouse.execute(
+        "insert into reporting.rpt_metric_breakdowns select * replace ('E09000001' as la_code) "
+        "from reporting.rpt_metric_breakdowns"
+    )
+    warehouse.execute(
+        "insert into marts.fct_audits "
+        "select * replace ('E09000001' as la_code) from marts.fct_audits"
+    )
+    other = Settings(**{**SETTINGS.__dict__, "la_code": "E09000001", "la_name": "City"})
+    for file in build_release(warehouse, other).files:
+        released = rows(file.csv_text())
+        assert {(r["new_la_code"], r["la_name"]) for r in released} == {("E09000001", "City")}
+        assert {r["time_period"] for r in released} == {"2023"}  # the history is Hampshire's
+    nobody = Settings(**{**SETTINGS.__dict__, "la_code": "E06000001"})
+    with pytest.raises(OpenDataError, match="no published figures for CAREAUDIT_LA_CODE E06000001"):
+        build_release(warehouse, nobody)
