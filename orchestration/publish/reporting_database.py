@@ -39,26 +39,25 @@ def _identifier(name: str) -> str:
 
 
 def write_reporting_database(
-    warehouse: Path, target: Path, tables: Mapping[str, str], run_id: str
+    con: duckdb.DuckDBPyConnection, target: Path, tables: Mapping[str, str], run_id: str
 ) -> dict[str, int]:
-    """Copy each warehouse relation (schema.table) into target as a table of the given name,
-    with its comments; returns the row count of each table."""
+    """Copy each relation (schema.table) of the warehouse (con: a read-only connection) into
+    target as a table of the given name, with its comments; returns each table's row count."""
     partial = target.with_name(f".{target.name}.partial")
     for leftover in (partial, partial.with_name(f"{partial.name}.wal")):
         leftover.unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     rows: dict[str, int] = {}
-    con = duckdb.connect()
+    con.execute(
+        f"attach {_literal(partial)} as published "
+        f"(storage_version '{STORAGE_VERSION}', read_only false)"
+    )
     try:
-        con.execute(f"attach {_literal(warehouse)} as warehouse (read_only)")
-        con.execute(
-            f"attach {_literal(partial)} as published (storage_version '{STORAGE_VERSION}')"
-        )
         for name, relation in tables.items():
             schema, table = relation.split(".")
             con.execute(
                 f"create table published.main.{_identifier(name)} as "
-                f"select * from warehouse.{_identifier(schema)}.{_identifier(table)} order by all"
+                f"select * from {_identifier(schema)}.{_identifier(table)} order by all"
             )
             rows[name] = con.execute(
                 f"select count(*) from published.main.{_identifier(name)}"
@@ -67,9 +66,8 @@ def write_reporting_database(
         if "metric_trends" in tables:
             _latest_trends_view(con)
         _publication(con, run_id, tables)
-        con.execute("detach published")
     finally:
-        con.close()
+        con.execute("detach published")
     os.replace(partial, target)
     return rows
 
@@ -79,14 +77,14 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str, name
     target = f"published.main.{_identifier(name)}"
     (comment,) = con.execute(
         "select comment from duckdb_tables() "
-        "where database_name = 'warehouse' and schema_name = ? and table_name = ?",
+        "where database_name = current_database() and schema_name = ? and table_name = ?",
         [schema, table],
     ).fetchone() or (None,)
     if comment:
         con.execute(f"comment on table {target} is {_literal(comment.strip())}")
     for column, column_comment in con.execute(
         "select column_name, comment from duckdb_columns() "
-        "where database_name = 'warehouse' and schema_name = ? and table_name = ?",
+        "where database_name = current_database() and schema_name = ? and table_name = ?",
         [schema, table],
     ).fetchall():
         if column_comment:
@@ -148,12 +146,13 @@ def build_reporting_database_asset(models: list[str]) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         settings = careaudit.settings()
         target = settings.publish_dir / "reporting.duckdb"
-        rows = write_reporting_database(
-            settings.warehouse_path,
-            target,
-            {published_name(m): f"{REPORTING_SCHEMA}.{m}" for m in models},
-            context.run_id,
-        )
+        with careaudit.warehouse(read_only=True) as warehouse:
+            rows = write_reporting_database(
+                warehouse,
+                target,
+                {published_name(m): f"{REPORTING_SCHEMA}.{m}" for m in models},
+                context.run_id,
+            )
         report(
             context, f"published {target} ({', '.join(f'{t}: {n} rows' for t, n in rows.items())})"
         )
