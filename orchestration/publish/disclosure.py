@@ -4,8 +4,8 @@ Primary suppression hides every published count from 1 to 5. That is not enough 
 published counts add up (a total and its categories, a base and the audits counted in it, a
 count and its parts), so a reader can recover a hidden count by subtraction, and can work out
 counts that are never published at all (the audits *not* counted, the rest of a total) in the
-same way. Secondary suppression therefore hides more published counts, smallest first, until
-no small count (published or derived) is determined by what is published.
+same way. Secondary suppression therefore hides more published counts, until no hidden count,
+and no small count that is never shown, is determined by what is published.
 
 "Determined" is exact linear algebra over the additive relations, with the published counts as
 knowns: a hidden count is determined when the relations leave it exactly one value. (Bounds
@@ -70,7 +70,6 @@ class CellTable:
     _shown: list[bool] = field(init=False, repr=False, compare=False)
     _sensitive: list[bool] = field(init=False, repr=False, compare=False)
     _relations: list[tuple[int, ...]] = field(init=False, repr=False, compare=False)
-    _index: list[list[int]] = field(init=False, repr=False, compare=False)
     _totals: list[int] = field(init=False, repr=False, compare=False)  # relations it totals
 
     def __post_init__(self) -> None:
@@ -96,7 +95,6 @@ class CellTable:
                 for cell in cells
             ],
             "_relations": relations,
-            "_index": index,
             "_totals": [
                 sum(relations[n][0] == cell for n in index[cell]) for cell in range(len(cells))
             ],
