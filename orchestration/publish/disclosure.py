@@ -75,12 +75,15 @@ class CellTable:
     def __post_init__(self) -> None:
         cells = sorted(self.values, key=repr)
         ids = {cell: number for number, cell in enumerate(cells)}
-        relations = []
+        # In a canonical order, whatever order the caller built them in: which derivation the
+        # elimination finds, and so which counts are hidden, must not depend on it.
+        canonical = set()
         for relation in self.relations:
             missing = [cell for cell in relation.cells if cell not in ids]
             if missing:
                 raise ValueError(f"relation {relation} refers to {missing[0]!r}: no count")
-            relations.append(tuple(ids[cell] for cell in relation.cells))
+            canonical.add((ids[relation.total], *sorted(ids[part] for part in relation.parts)))
+        relations = sorted(canonical)
         index: list[list[int]] = [[] for _ in cells]
         for number, members in enumerate(relations):
             for cell in members:

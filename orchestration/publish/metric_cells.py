@@ -136,14 +136,14 @@ def metric_cells(
         if base is not None:
             add(base, [numerator])
     if ALL_AUDITS in numerators.values():
-        for base in bases:
+        for base in _ordered(bases):
             if base.unit == "audits":
                 add(ALL_AUDITS, [base])
     families: dict[tuple[str | None, str], set[Count]] = defaultdict(set)
     for count in [*numerators.values(), *bases]:
         if count.question_id is not None and not count.none_of:
             families[(count.question_id, count.unit)].add(count)
-    for (question_id, unit), family in families.items():
+    for (question_id, unit), family in sorted(families.items(), key=repr):
         if unit == "selections" or question_types[question_id] == "single":
             for total, parts in _partitions(family):
                 add(total, parts)
@@ -203,7 +203,7 @@ def _partitions(family: set[Count]) -> list[tuple[Count, list[Count]]]:
     """For each count, the largest counts nested in it, when they do not overlap (so they add
     up to it, with a remainder): single selects and selection counts are additive in codes."""
     found = []
-    for total in family:
+    for total in _ordered(family):
         inside = [c for c in family if c.codes < total.codes]
         largest = [c for c in inside if not any(c.codes < other.codes for other in inside)]
         if largest and all(a.codes.isdisjoint(b.codes) for a, b in combinations(largest, 2)):

@@ -15,7 +15,7 @@ import io
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -165,10 +165,7 @@ def build_release(
     """The release from the warehouse's published models, for the configured authority."""
     spec = spec or load_release_spec()
     cells = _metric_cells(con)
-    figures = [
-        replace(f, breakdown_topic_label=spec.topic_labels[f.breakdown_topic])
-        for f in _figures(con, settings.la_code)
-    ]
+    figures = _figures(con, settings.la_code, spec.topic_labels)
     if not figures:
         raise OpenDataError(
             f"no published figures for CAREAUDIT_LA_CODE {settings.la_code}: nothing to release"
@@ -216,7 +213,7 @@ def cell_table(
         for identity in cells.identities
         if cells.rest_cannot_occur(identity, form_versions)
     }
-    for category in set().union(*categories.values()):
+    for category in sorted(set().union(*categories.values())):
         for identity in cells.identities:
             *parts, rest = identity.parts
             known = [(category, count) for count in (identity.total, *parts)]
@@ -376,85 +373,43 @@ def _csv(rows: Iterable[Iterable[str]]) -> str:
     return out.getvalue()
 
 
-def _figures(con: duckdb.DuckDBPyConnection, la_code: str) -> list[Figure]:
+def _figures(
+    con: duckdb.DuckDBPyConnection, la_code: str, topic_labels: Mapping[str, str]
+) -> list[Figure]:
     """The configured authority's figures (a warehouse may hold other authorities' too, such
-    as another authority's published history among the seeds: they are not this release)."""
-    section_order = dict(
-        con.execute("select section_id, sort_order from catalogue.form_sections").fetchall()
+    as another authority's published history among the seeds: they are not this release):
+    computed ones by breakdown, and earlier years' published history as totals."""
+    result = con.execute(
+        """
+        with figures as (
+            select
+                la_code, time_period, time_identifier, section, section_title, metric_id,
+                metric_description, breakdown_topic, breakdown, breakdown_label,
+                breakdown_sort_order as breakdown_order, numerator, denominator,
+                cast(null as integer) as published_percent
+            from reporting.rpt_metric_breakdowns
+            union all
+            select
+                la_code, time_period, time_identifier, section, section_title, metric_id,
+                metric_description, 'total', 'total', 'Total', 0, null, null, published_percent
+            from reporting.rpt_metric_trends
+            where value_source = 'published'
+        )
+        select figures.* exclude (section), sections.sort_order as section_order
+        from figures
+        inner join catalogue.form_sections as sections on figures.section = sections.section_id
+        where figures.la_code = ?
+        """,
+        [la_code],
     )
-    computed = con.execute(
-        """
-        select la_code, time_period, time_identifier, section, section_title, metric_id,
-            metric_description, breakdown_topic, breakdown, breakdown_label,
-            breakdown_sort_order, numerator, denominator
-        from reporting.rpt_metric_breakdowns
-        where la_code = ?
-        """,
-        [la_code],
-    ).fetchall()
-    published = con.execute(
-        """
-        select la_code, time_period, time_identifier, section, section_title, metric_id,
-            metric_description, published_percent
-        from reporting.rpt_metric_trends
-        where value_source = 'published' and la_code = ?
-        """,
-        [la_code],
-    ).fetchall()
-    figures = [
+    columns = [column[0] for column in result.description]
+    return [
         Figure(
-            la,
-            period,
-            identifier,
-            title,
-            section_order[section],
-            metric,
-            description,
-            topic,
-            "",
-            breakdown,
-            label,
-            order,
-            numerator,
-            denominator,
+            **dict(zip(columns, row, strict=True)),
+            breakdown_topic_label=topic_labels[row[columns.index("breakdown_topic")]],
         )
-        for (
-            la,
-            period,
-            identifier,
-            section,
-            title,
-            metric,
-            description,
-            topic,
-            breakdown,
-            label,
-            order,
-            numerator,
-            denominator,
-        ) in computed
+        for row in result.fetchall()
     ]
-    figures += [
-        Figure(
-            la,
-            period,
-            identifier,
-            title,
-            section_order[section],
-            metric,
-            description,
-            TOTAL[0],
-            "",
-            TOTAL[1],
-            "Total",
-            0,
-            None,
-            None,
-            percent,
-        )
-        for la, period, identifier, section, title, metric, description, percent in published
-    ]
-    return figures
 
 
 def _form_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], set[str]]:
@@ -483,6 +438,7 @@ def _metric_cells(con: duckdb.DuckDBPyConnection) -> MetricCells:
                 metrics.numerator_codes, bases.unit, bases.population, bases.restrict_to_codes
             from catalogue.metrics as metrics
             inner join catalogue.metric_bases as bases on metrics.basis = bases.basis
+            order by metrics.metric_id
             """
         ).fetchall()
     ]
@@ -507,6 +463,7 @@ def _metric_cells(con: duckdb.DuckDBPyConnection) -> MetricCells:
         left join versions as since on options.since_version = since.form_version
         left join versions as until on options.until_version = until.form_version
         group by all
+        order by all
         """
     ).fetchall():
         options[question].append(

@@ -6,6 +6,8 @@ code independent of the pipeline's SQL."""
 import csv
 import json
 import math
+import subprocess
+import sys
 from collections import defaultdict
 from fractions import Fraction
 from pathlib import Path
@@ -15,6 +17,7 @@ import duckdb
 import pytest
 
 from orchestration.publish.ees import open_data_files, small_counts, validate
+from tests.support import careaudit_env
 
 Z = NormalDist().inv_cdf(0.975)
 
@@ -245,6 +248,30 @@ def test_open_data_percentages_are_rounded_half_up_from_the_counts(open_data, sa
         assert int(row["audit_percent"]) == math.floor(exact + Fraction(1, 2))
         checked += 1
     assert checked > 300
+
+
+REBUILD = """
+import sys
+from pathlib import Path
+import duckdb
+from orchestration.publish.open_data import build_release, write_release
+from orchestration.settings import Settings
+with duckdb.connect(sys.argv[1], read_only=True) as con:
+    write_release(build_release(con, Settings.from_env()), Path(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize("hash_seed", ["1", "2"])
+def test_the_same_data_gives_the_same_release(sample_run, tmp_path, hash_seed):
+    # Rebuilt in processes whose sets iterate in other orders: byte for byte the same files.
+    data_dir, _ = sample_run
+    env = careaudit_env(PYTHONHASHSEED=hash_seed)
+    warehouse = str(data_dir / "warehouse.duckdb")
+    subprocess.run([sys.executable, "-c", REBUILD, warehouse, str(tmp_path)], env=env, check=True)
+    published = sorted((data_dir / "publish" / "open_data").glob("*.csv"))
+    assert [p.name for p in published] == sorted(p.name for p in tmp_path.glob("*.csv"))
+    for path in published:
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
 
 def test_published_history_is_released_with_its_percent_and_no_counts(open_data):

@@ -155,3 +155,23 @@ def test_random_breakdowns_leave_nothing_recoverable(seed):
     assert all(not 1 <= values[cell] <= 5 for cell in t.published - hidden)
     for cell in hidden:
         assert not attacker_recovers(t, set(hidden), cell), (values, hidden, cell)
+
+
+def test_the_result_does_not_depend_on_the_order_cells_and_relations_are_given_in():
+    import random
+
+    values = {"r1": 13, "r2": 30, "c1": 20, "c2": 23, "T": 43, "a": 3, "b": 10, "c": 17, "d": 13}
+    relations = [
+        ("r1", ["a", "b"]),
+        ("r2", ["c", "d"]),
+        ("c1", ["a", "c"]),
+        ("c2", ["b", "d"]),
+        ("T", ["r1", "r2"]),
+        ("T", ["c1", "c2"]),
+    ]
+    expected = suppress(table(values, relations))
+    rng = random.Random(7)
+    for _ in range(10):
+        shuffled = dict(rng.sample(sorted(values.items()), len(values)))
+        order = [(total, rng.sample(parts, len(parts))) for total, parts in relations]
+        assert suppress(table(shuffled, rng.sample(order, len(order)))) == expected

@@ -16,19 +16,9 @@ from orchestration.publish.open_data import (
     write_release,
 )
 from orchestration.settings import Settings
+from tests.support import default_settings
 
-SETTINGS = Settings(
-    data_dir=Path("/unused"),
-    landing_dir=Path("/unused"),
-    pseudonymisation_key=None,
-    la_code="E10000014",
-    old_la_code="850",
-    la_name="Hampshire",
-    region_code="E12000008",
-    region_name="South East",
-    year_type="calendar",
-    percent_rounding="half_up",
-)
+SETTINGS = default_settings(Path("/unused"))
 
 
 @pytest.mark.parametrize(

@@ -12,22 +12,12 @@ from orchestration.publish.open_data_release import CANDIDATE, RELEASE, build_op
 from orchestration.resources import CareauditResource
 from orchestration.settings import Settings
 from tests.publish.test_ees import ROWS, write
+from tests.support import default_settings
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        data_dir=tmp_path / "data",
-        landing_dir=tmp_path / "landing",
-        pseudonymisation_key=None,
-        la_code="E10000014",
-        old_la_code="850",
-        la_name="Hampshire",
-        region_code="E12000008",
-        region_name="South East",
-        year_type="calendar",
-        percent_rounding="half_up",
-    )
+    return default_settings(tmp_path / "data")
 
 
 def release(settings: Settings) -> dg.ExecuteInProcessResult:
