@@ -57,6 +57,9 @@ def _summary(result: object, settings: object) -> list[str]:
         f"  warehouse:  {settings.warehouse_path}",  # type: ignore[attr-defined]
         f"  published:  {settings.publish_dir / 'internal'}",  # type: ignore[attr-defined]
         f"  ingest report: {settings.publish_dir / 'internal' / 'ingest_report.csv'}",  # type: ignore[attr-defined]
+        f"  open data:  {settings.publish_dir / 'open_data'}",  # type: ignore[attr-defined]
+        f"  for BI:     {settings.publish_dir / 'reporting.duckdb'}",  # type: ignore[attr-defined]
+        f"  catalogue:  {settings.publish_dir / 'catalogue' / 'index.html'}",  # type: ignore[attr-defined]
         f"  archive:    {settings.archive_dir}",  # type: ignore[attr-defined]
         f"  run history (make ui): {os.environ['DAGSTER_HOME']}",
     ]

@@ -44,7 +44,9 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 
 
 @contextmanager
-def _environ(overrides: Mapping[str, str]) -> Iterator[None]:
+def environ(overrides: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for a dbt subprocess (it reads settings from its
+    environment), restoring them afterwards."""
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)
     try:
@@ -76,7 +78,7 @@ def prepare_manifest(project: DbtProject = dbt_project) -> None:
     if _manifest_is_current(project) and not using_dagster_dev():
         return
     # Parse with the run's environment: dbt re-parses everything when the profile differs.
-    with _environ(Settings.from_env().dbt_env()):
+    with environ(Settings.from_env().dbt_env()):
         DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
             ["parse", "--quiet"], target_path=project.target_path
         ).wait()
@@ -123,7 +125,7 @@ def careaudit_dbt_models(
     settings = careaudit.settings()
     runs_dir = settings.data_dir / "dbt_runs"
     _prune(runs_dir, keep=KEPT_DBT_RUNS - 1)
-    with _environ(settings.dbt_env()):
+    with environ(settings.dbt_env()):
         invocation = dbt.cli(["build"], context=context, target_path=runs_dir / context.run_id)
     try:
         yield from _with_row_counts(invocation)

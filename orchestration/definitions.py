@@ -6,14 +6,19 @@ import dagster as dg
 
 from orchestration.alerts import build_failure_alert_sensor
 from orchestration.automation import build_landing_sensor, build_refresh_schedule
-from orchestration.dbt_assets import careaudit_dbt_models
+from orchestration.dbt_assets import careaudit_dbt_models, dbt_project
 from orchestration.ingest.assets import (
     LANDING,
     every_row_read_is_loaded_or_rejected,
     ingest_audit_extracts,
 )
 from orchestration.progress import progress_logger
+from orchestration.publish import open_data_release, reporting_database
+from orchestration.publish.data_catalogue import build_data_catalogue_asset
+from orchestration.publish.exposures import exposure_models
 from orchestration.publish.internal import REPORTING_SCHEMA, build_internal_publish_asset
+from orchestration.publish.open_data_release import build_open_data_assets
+from orchestration.publish.reporting_database import build_reporting_database_asset
 from orchestration.resources import CareauditResource, dbt_resource
 from orchestration.settings import AlertSettings, AutomationSettings, Settings
 
@@ -38,6 +43,8 @@ def build_definitions(
     reporting_models = [
         key.path[-1] for key in careaudit_dbt_models.keys if key.path[0] == REPORTING_SCHEMA
     ]
+    # Each published output reads the models its dbt exposure declares.
+    manifest = dbt_project.manifest_path
     refresh = dg.define_asset_job(
         REFRESH_JOB,
         selection=dg.AssetSelection.all(),
@@ -54,6 +61,11 @@ def build_definitions(
                 ingest_audit_extracts,
                 careaudit_dbt_models,
                 build_internal_publish_asset(reporting_models),
+                build_reporting_database_asset(
+                    exposure_models(manifest, reporting_database.EXPOSURE)
+                ),
+                *build_open_data_assets(exposure_models(manifest, open_data_release.EXPOSURE)),
+                build_data_catalogue_asset(reporting_models),
             ]
         ),
         asset_checks=[every_row_read_is_loaded_or_rejected],

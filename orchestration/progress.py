@@ -46,7 +46,8 @@ class ProgressFormatter(logging.Formatter):
             if evaluation.passed:
                 return None
             asset = evaluation.asset_key.to_user_string()
-            return f"    check failed: {evaluation.asset_check_key.name} on {asset}"
+            outcome = "warning" if evaluation.severity == dg.AssetCheckSeverity.WARN else "failed"
+            return f"    check {outcome}: {evaluation.asset_check_key.name} on {asset}"
         if quiet:
             return None
         if kind == "STEP_START":

@@ -33,6 +33,8 @@ class CareauditResource(dg.ConfigurableResource):
     la_code: str
     old_la_code: str
     la_name: str
+    region_code: str
+    region_name: str
     year_type: str
     percent_rounding: str
     export_sheet: str | None = None
@@ -45,6 +47,8 @@ class CareauditResource(dg.ConfigurableResource):
             la_code=settings.la_code,
             old_la_code=settings.old_la_code,
             la_name=settings.la_name,
+            region_code=settings.region_code,
+            region_name=settings.region_name,
             year_type=settings.year_type,
             percent_rounding=settings.percent_rounding,
             export_sheet=settings.export_sheet,
@@ -60,6 +64,8 @@ class CareauditResource(dg.ConfigurableResource):
             la_code=self.la_code,
             old_la_code=self.old_la_code,
             la_name=self.la_name,
+            region_code=self.region_code,
+            region_name=self.region_name,
             year_type=self.year_type,  # type: ignore[arg-type]
             percent_rounding=self.percent_rounding,  # type: ignore[arg-type]
             export_sheet=self.export_sheet,

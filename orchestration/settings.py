@@ -18,6 +18,8 @@ Rounding = Literal["half_up", "truncate"]
 DEFAULT_LA_CODE = "E10000014"
 DEFAULT_OLD_LA_CODE = "850"
 DEFAULT_LA_NAME = "Hampshire"
+DEFAULT_REGION_CODE = "E12000008"
+DEFAULT_REGION_NAME = "South East"
 
 
 class SettingsError(ValueError):
@@ -39,6 +41,8 @@ class Settings:
     la_code: str
     old_la_code: str
     la_name: str
+    region_code: str
+    region_name: str
     year_type: YearType
     percent_rounding: Rounding
     export_sheet: str | None = None
@@ -55,6 +59,8 @@ class Settings:
             la_code=os.environ.get("CAREAUDIT_LA_CODE", DEFAULT_LA_CODE),
             old_la_code=os.environ.get("CAREAUDIT_OLD_LA_CODE", DEFAULT_OLD_LA_CODE),
             la_name=os.environ.get("CAREAUDIT_LA_NAME", DEFAULT_LA_NAME),
+            region_code=os.environ.get("CAREAUDIT_REGION_CODE", DEFAULT_REGION_CODE),
+            region_name=os.environ.get("CAREAUDIT_REGION_NAME", DEFAULT_REGION_NAME),
             year_type=_choice("CAREAUDIT_YEAR_TYPE", "calendar", ("calendar", "financial")),  # type: ignore[arg-type]
             percent_rounding=_choice(
                 "CAREAUDIT_PERCENT_ROUNDING", "half_up", ("half_up", "truncate")
@@ -80,6 +86,11 @@ class Settings:
     @property
     def publish_dir(self) -> Path:
         return self.data_dir / "publish"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Outputs being prepared, checked here before they are published."""
+        return self.data_dir / "staging"
 
     @property
     def dagster_home(self) -> Path:

@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from orchestration.settings import Settings
+
 CAREAUDIT = str(Path(sys.executable).with_name("careaudit"))
 
 RunCareaudit = Callable[..., subprocess.CompletedProcess[str]]
@@ -33,4 +35,21 @@ def run_careaudit(
         text=True,
         timeout=600,
         check=False,
+    )
+
+
+def default_settings(data_dir: Path) -> Settings:
+    """The settings of a run with every default (the bundled sample's authority), for tests
+    that call the code directly rather than through `careaudit`."""
+    return Settings(
+        data_dir=data_dir,
+        landing_dir=data_dir / "landing",
+        pseudonymisation_key=None,
+        la_code="E10000014",
+        old_la_code="850",
+        la_name="Hampshire",
+        region_code="E12000008",
+        region_name="South East",
+        year_type="calendar",
+        percent_rounding="half_up",
     )

@@ -48,12 +48,27 @@ def test_dagster_validates_the_workspace():
         ("intermediate/int_answers_rolled_up", "staging/stg_audit__answers"),
         ("marts/fct_audits", "intermediate/int_audits_deduplicated"),
         ("marts/fct_care_plan", "marts/fct_audits"),
-        ("marts/fct_metrics", "catalogue/metrics"),
-        ("marts/fct_metrics", "intermediate/int_question_responses_classified"),
+        ("intermediate/int_metric_contributions_by_audit", "catalogue/metrics"),
+        (
+            "intermediate/int_metric_contributions_by_audit",
+            "intermediate/int_question_responses_classified",
+        ),
+        ("marts/fct_metrics", "intermediate/int_metric_contributions_by_audit"),
+        ("marts/fct_metric_breakdowns", "intermediate/int_metric_contributions_by_audit"),
+        ("marts/fct_metric_breakdowns", "marts/fct_audits"),
         ("marts/fct_metric_trends", "intermediate/int_metric_values_combined"),
+        ("marts/fct_metric_trends", "marts/fct_metric_comparisons"),
         ("reporting/rpt_metrics", "marts/fct_metrics"),
+        ("reporting/rpt_metric_breakdowns", "marts/fct_metric_breakdowns"),
         ("publish/internal_files", "reporting/rpt_metrics"),
         ("publish/internal_files", "reporting/rpt_metric_trends"),
+        ("publish/internal_files", "reporting/rpt_metric_breakdowns"),
+        # The dbt exposures declare what each published output reads.
+        ("publish/reporting_database", "reporting/rpt_metric_breakdowns"),
+        ("publish/open_data_candidate", "reporting/rpt_metric_breakdowns"),
+        ("publish/open_data_candidate", "reporting/rpt_metric_trends"),
+        ("publish/open_data", "publish/open_data_candidate"),
+        ("publish/data_catalogue", "reporting/rpt_metrics"),
     ],
 )
 def test_lineage_runs_from_landing_files_to_published_files(specs, asset, parent):
@@ -69,6 +84,8 @@ def test_assets_are_grouped_by_layer(specs):
     assert groups["catalogue/metrics"] == "catalogue"
     assert groups["reporting/rpt_metrics"] == "publish"
     assert groups["publish/internal_files"] == "publish"
+    assert groups["publish/open_data"] == "publish"
+    assert groups["publish/reporting_database"] == "publish"
 
 
 def test_every_asset_has_a_description_kinds_and_owners(specs):
@@ -84,12 +101,48 @@ def test_dbt_tests_are_asset_checks():
     }
     assert ("marts/fct_audits", "unique_fct_audits_audit_id") in checks
     assert ("marts/fct_metrics", "not_greater_than_fct_metrics_numerator__denominator") in checks
+    assert (
+        "marts/fct_metric_breakdowns",
+        "assert_metric_breakdowns_add_up_to_totals",
+    ) in checks
+
+
+def check_specs() -> list[dg.AssetCheckSpec]:
+    graph = defs.resolve_asset_graph()
+    return [graph.get_check_spec(key) for key in graph.asset_check_keys]
+
+
+def test_the_reconciliation_with_published_history_only_warns():
+    [spec] = [
+        spec
+        for spec in check_specs()
+        if spec.name == "computed_year_reconciles_with_published_history"
+    ]
+    assert spec.asset_key.to_user_string() == "marts/fct_metric_trends"
+    assert not spec.blocking
+
+
+def test_the_open_data_release_waits_for_blocking_checks_on_its_candidate():
+    specs = {
+        spec.name: spec
+        for spec in check_specs()
+        if spec.asset_key.to_user_string() == "publish/open_data_candidate"
+    }
+    assert set(specs) == {"meets_ees_open_data_standard", "no_count_from_1_to_5"}
+    assert all(spec.blocking for spec in specs.values())
 
 
 def test_the_refresh_job_covers_every_materializable_asset():
     job = defs.resolve_job_def(REFRESH_JOB)
     selected = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
-    assert {"raw/audit_answers", "marts/fct_metrics", "publish/internal_files"} <= selected
+    assert {
+        "raw/audit_answers",
+        "marts/fct_metrics",
+        "publish/internal_files",
+        "publish/open_data",
+        "publish/reporting_database",
+        "publish/data_catalogue",
+    } <= selected
 
 
 def test_the_ingest_reconciliation_is_a_blocking_check_run_by_the_refresh_job():

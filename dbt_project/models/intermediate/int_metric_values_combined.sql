@@ -12,7 +12,9 @@ computed as (
         time_identifier,
         numerator,
         denominator,
-        percent
+        percent,
+        ci_lower,
+        ci_upper
     from {{ ref('fct_metrics') }}
     where percent is not null
 ),
@@ -27,6 +29,13 @@ published as (
     from {{ ref('published_history') }}
 ),
 
+metrics as (
+    select
+        metric_id,
+        denominator_unit
+    from {{ ref('dim_metrics') }}
+),
+
 combined as (
     select
         coalesce(computed.la_code, published.la_code) as la_code,
@@ -36,6 +45,8 @@ combined as (
         computed.numerator,
         computed.denominator,
         coalesce(computed.percent, published.published_percent) as percent,
+        computed.ci_lower,
+        computed.ci_upper,
         published.published_percent,
         coalesce(
             published.published_percent, {{ whole_percent('computed.percent') }}
@@ -48,6 +59,14 @@ combined as (
             and computed.metric_id = published.metric_id
             and computed.time_period = published.time_period
             and computed.time_identifier = published.time_identifier
+),
+
+final as (
+    select
+        combined.*,
+        metrics.denominator_unit
+    from combined
+    inner join metrics on combined.metric_id = metrics.metric_id
 )
 
-select * from combined
+select * from final

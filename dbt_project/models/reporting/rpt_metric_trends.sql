@@ -1,5 +1,6 @@
--- The published trend table: each metric per period beside the previous period (computed or
--- published history) and the change in points, unrounded and on reported whole percentages.
+-- The published trend table: each metric per period (computed or published history) beside
+-- the previous period, the change in points, the 95% Wilson intervals and whether the change
+-- is statistically significant.
 with
 
 trends as (
@@ -16,20 +17,33 @@ final as (
         trends.time_identifier,
         trends.la_code,
         trends.section_id as section,
+        metrics.section_title,
         trends.metric_id,
         metrics.description as metric_description,
+        trends.denominator_unit,
         trends.value_source,
         trends.numerator,
         trends.denominator,
         trends.percent,
+        trends.ci_lower,
+        trends.ci_upper,
         trends.reported_percent,
         trends.published_percent,
+        trends.published_difference_points,
         trends.previous_period,
         trends.previous_value_source,
+        trends.previous_numerator,
+        trends.previous_denominator,
         trends.previous_percent,
+        trends.previous_ci_lower,
+        trends.previous_ci_upper,
         trends.previous_reported_percent,
         trends.change_points,
-        trends.reported_change_points
+        trends.reported_change_points,
+        trends.z_statistic,
+        trends.p_value,
+        trends.change_significance,
+        trends.not_testable_reason
     from trends
     inner join metrics on trends.metric_id = metrics.metric_id
 )

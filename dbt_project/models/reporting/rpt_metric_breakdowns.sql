@@ -1,0 +1,37 @@
+-- The published breakdown table: each metric per period by age band and by district, with
+-- the total, unsuppressed (the internal tier; the open data applies disclosure control).
+with
+
+breakdowns as (
+    select * from {{ ref('fct_metric_breakdowns') }}
+),
+
+metrics as (
+    select * from {{ ref('dim_metrics') }}
+),
+
+final as (
+    select
+        breakdowns.time_period,
+        breakdowns.time_identifier,
+        breakdowns.la_code,
+        breakdowns.section_id as section,
+        metrics.section_title,
+        breakdowns.metric_id,
+        metrics.description as metric_description,
+        breakdowns.breakdown_topic,
+        breakdowns.breakdown,
+        breakdowns.breakdown_label,
+        breakdowns.breakdown_sort_order,
+        breakdowns.denominator_unit,
+        breakdowns.numerator,
+        breakdowns.denominator,
+        breakdowns.percent,
+        breakdowns.ci_lower,
+        breakdowns.ci_upper,
+        breakdowns.missing_answers
+    from breakdowns
+    inner join metrics on breakdowns.metric_id = metrics.metric_id
+)
+
+select * from final
