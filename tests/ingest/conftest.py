@@ -1,6 +1,7 @@
 """Fixtures for ingest tests: the catalogue, a landing folder and a warehouse in tmp_path."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -9,6 +10,7 @@ import pytest
 from orchestration.catalogue import FormCatalogue, load_catalogue
 from orchestration.ingest.recognise import known_header_keys
 from orchestration.settings import Settings
+from tests.support import default_settings
 
 TEST_KEY = "test-key-not-secret-0001"
 
@@ -33,15 +35,8 @@ def landing(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, landing: Path) -> Settings:
     """Settings for a warehouse in tmp_path, with a test key (replace() it to change the key)."""
-    return Settings(
-        data_dir=tmp_path / "data",
-        landing_dir=landing,
-        pseudonymisation_key=TEST_KEY,
-        la_code="E10000014",
-        old_la_code="850",
-        la_name="Hampshire",
-        year_type="calendar",
-        percent_rounding="half_up",
+    return replace(
+        default_settings(tmp_path / "data"), landing_dir=landing, pseudonymisation_key=TEST_KEY
     )
 
 
