@@ -344,7 +344,12 @@ def test_every_published_model_has_an_enforced_contract(sample_run):
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == "reporting"
     }
-    assert set(published) == {"rpt_metrics", "rpt_metric_trends", "rpt_metric_breakdowns"}
+    assert set(published) == {
+        "rpt_metrics",
+        "rpt_metric_trends",
+        "rpt_metric_breakdowns",
+        "rpt_ingest_report",
+    }
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         for name, node in published.items():
             assert node["config"]["contract"]["enforced"], name
