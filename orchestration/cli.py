@@ -111,6 +111,12 @@ def refresh(args: argparse.Namespace) -> int:
 
 
 def generate_sample(args: argparse.Namespace) -> int:
+    if args.audits:  # scale mode: N audits over M months and K authorities
+        from orchestration.sample_data.scale import write_scale_exports
+
+        written = write_scale_exports(Path(args.out), args.audits, args.months, args.authorities)
+        print(f"{len(written)} monthly exports in {args.out}, one folder per authority")
+        return 0
     from orchestration.sample_data import write_sample
 
     for path in write_sample(Path(args.out)):
@@ -145,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
 
     sample = commands.add_parser("generate-sample", help="write the synthetic sample exports")
     sample.add_argument("--out", default=str(SAMPLE_EXTRACTS_DIR), help="output folder")
+    sample.add_argument(
+        "--audits", type=int, help="scale mode: this many random audits instead of the sample"
+    )
+    sample.add_argument("--months", type=int, default=12, help="scale mode: monthly files")
+    sample.add_argument("--authorities", type=int, default=1, help="scale mode: authorities")
     sample.set_defaults(handler=generate_sample)
 
     serve = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
