@@ -38,6 +38,7 @@ class CareauditResource(dg.ConfigurableResource):
     year_type: str
     percent_rounding: str
     export_sheet: str | None = None
+    authority_folders: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "CareauditResource":
@@ -52,6 +53,7 @@ class CareauditResource(dg.ConfigurableResource):
             year_type=settings.year_type,
             percent_rounding=settings.percent_rounding,
             export_sheet=settings.export_sheet,
+            authority_folders=settings.authority_folders,
         )
 
     def settings(self) -> Settings:
@@ -69,6 +71,7 @@ class CareauditResource(dg.ConfigurableResource):
             year_type=self.year_type,  # type: ignore[arg-type]
             percent_rounding=self.percent_rounding,  # type: ignore[arg-type]
             export_sheet=self.export_sheet,
+            authority_folders=self.authority_folders,
         )
 
     @contextmanager

@@ -6,6 +6,7 @@ editing code.
 """
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,8 @@ DEFAULT_OLD_LA_CODE = "850"
 DEFAULT_LA_NAME = "Hampshire"
 DEFAULT_REGION_CODE = "E12000008"
 DEFAULT_REGION_NAME = "South East"
+# An ONS/GSS authority code, as a hub's landing subfolders are named: E10000014, W06000015.
+LA_CODE_PATTERN = re.compile(r"[ENSW]\d{8}")
 
 
 class SettingsError(ValueError):
@@ -46,6 +49,9 @@ class Settings:
     year_type: YearType
     percent_rounding: Rounding
     export_sheet: str | None = None
+    # A hub loading many authorities: each top folder of the landing folder is named by the
+    # code of the authority whose exports it holds (CAREAUDIT_AUTHORITY_FOLDERS=true).
+    authority_folders: bool = False
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -66,7 +72,18 @@ class Settings:
                 "CAREAUDIT_PERCENT_ROUNDING", "half_up", ("half_up", "truncate")
             ),  # type: ignore[arg-type]
             export_sheet=os.environ.get("CAREAUDIT_EXPORT_SHEET", "").strip() or None,
+            authority_folders=_choice("CAREAUDIT_AUTHORITY_FOLDERS", "false", ("true", "false"))
+            == "true",
         )
+
+    def la_code_for(self, source_file: str) -> str | None:
+        """The authority a landed file belongs to (its path inside the landing folder): the
+        configured one, or with authority folders the code its top folder is named by (None
+        when the file is not inside a folder named by a code)."""
+        if not self.authority_folders:
+            return self.la_code
+        folder, _, rest = source_file.partition("/")
+        return folder if rest and LA_CODE_PATTERN.fullmatch(folder) else None
 
     @property
     def warehouse_path(self) -> Path:

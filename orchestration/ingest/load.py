@@ -8,7 +8,7 @@ mid-load leaves the warehouse as it was. SQL text never contains anything read f
 values are parameters, and frames are scanned under a fixed name.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -138,13 +138,15 @@ def check_key(known: list[str], fingerprint: str) -> None:
         )
 
 
-def current_files(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, str]:
-    """source file -> sha256, for every file whose rows are in the warehouse now."""
+def current_files(con: duckdb.DuckDBPyConnection, la_codes: Collection[str]) -> dict[str, str]:
+    """source file -> sha256, for every file of these authorities whose rows are in the
+    warehouse now."""
     if not _has_raw_tables(con):
         return {}
     rows = con.execute(
-        "select source_file, file_sha256 from raw.landed_files where la_code = ? and is_current",
-        [la_code],
+        "select source_file, file_sha256 from raw.landed_files "
+        "where list_contains(?, la_code) and is_current",
+        [sorted(la_codes)],
     ).fetchall()
     return dict(rows)
 
@@ -253,7 +255,7 @@ def load_batch(
     con: duckdb.DuckDBPyConnection,
     catalogue: FormCatalogue,
     key_fingerprint: str,
-    la_code: str,
+    la_codes: Mapping[str, str],
     now: datetime,
     *,
     retired: dict[str, str],
@@ -264,6 +266,7 @@ def load_batch(
 ) -> None:
     """Apply a planned batch in one transaction, schema changes included: all of it or none.
 
+    `la_codes`: source file -> the authority its rows (and findings) are stamped with.
     `retired`: name -> sha256 of earlier contents to remove; `loads`: (extract, archive path)
     pairs to insert; `refusals`: files refused now; `valid_names`: names whose latest landed
     file was not refused, so an earlier refusal of that name is cleared. The key fingerprint is
@@ -286,10 +289,11 @@ def load_batch(
                 "insert into raw.pseudonymisation_key values (?, ?)", [key_fingerprint, now]
             )
         for source_file, sha256 in retired.items():
-            _retire(con, la_code, source_file, sha256, now)
+            _retire(con, la_codes[source_file], source_file, sha256, now)
         for source_file in sorted(valid_names):
-            _clear_refusals(con, la_code, source_file)
+            _clear_refusals(con, la_codes[source_file], source_file)
         for refusal in refusals:
+            la_code = la_codes[refusal.source_file]
             _clear_refusals(con, la_code, refusal.source_file)
             con.execute(
                 "insert into raw.ingest_findings values "
@@ -297,7 +301,7 @@ def load_batch(
                 [la_code, refusal.source_file, refusal.file_sha256, refusal.reason, now],
             )
         for extract, archive_path in loads:
-            _insert_extract(con, extract, la_code, archive_path, now)
+            _insert_extract(con, extract, la_codes[extract.source_file], archive_path, now)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

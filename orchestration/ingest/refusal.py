@@ -24,6 +24,7 @@ RefusalKind = Literal[
     "missing_required_column",  # close to a form version, but a required column is absent
     "repeated_column",  # a question's column appears twice
     "header_only",  # a header row and no audit rows
+    "no_authority_folder",  # a hub's file outside a folder named by its authority's code
 ]
 
 

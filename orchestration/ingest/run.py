@@ -168,10 +168,16 @@ def ingest_files(
         choose_key(settings, {named[name]: sha for name, sha in landed.items()})
     )
     fingerprint = pseudonymiser.pseudonym(KEY_CHECK_MESSAGE)
+    authorities = {name: settings.la_code_for(name) for name in named}
     if settings.warehouse_path.exists():
         with connect(settings.warehouse_path, read_only=True) as con:
             check_key(key_fingerprints(con), fingerprint)
-            current = current_files(con, settings.la_code)
+            current = current_files(
+                con, {code for code in authorities.values() if code} | {settings.la_code}
+            )
+    # Rows, retirements and findings are stamped with their file's authority; a refusal of a
+    # file outside any authority folder is recorded under the configured one.
+    la_codes = {name: settings.la_code_for(name) or settings.la_code for name in [*named, *current]}
 
     parsed: dict[str, ParsedExtract | RefusedFileError] = {}
 
@@ -179,6 +185,8 @@ def ingest_files(
         if sha not in parsed:
             name = with_data[sha]
             try:
+                if authorities[name] is None:
+                    raise _outside_authority_folders(name)
                 parsed[sha] = parse_extract(
                     contents[sha],
                     name,
@@ -214,7 +222,7 @@ def ingest_files(
             con,
             catalogue,
             fingerprint,
-            settings.la_code,
+            la_codes,
             now,
             retired=plan.retired_names,
             loads=loads,
@@ -243,6 +251,16 @@ def ingest_files(
         else:
             outcomes.append(FileOutcome(decision.source_file, decision.file_sha256, "unchanged"))
     return outcomes
+
+
+def _outside_authority_folders(name: str) -> RefusedFileError:
+    return RefusedFileError(
+        name,
+        "no_authority_folder",
+        "CAREAUDIT_AUTHORITY_FOLDERS is on, so every export must be inside a folder of the "
+        "landing folder named by its authority's code (e.g. E10000014/export.csv); this one is "
+        "not. Move it into its authority's folder.",
+    )
 
 
 def _reason(parsed: dict[str, ParsedExtract | RefusedFileError], decision: Decision) -> str:
