@@ -16,12 +16,13 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 BROWSER := /usr/bin/chromium /usr/bin/chromedriver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install browser run test lint ui clean
+.PHONY: help install browser run test lint ui bench clean
 
 help:
 	@echo "make run   set up .venv and run the refresh on the bundled sample"
 	@echo "make test  lint (sqlfluff, ruff) and run the whole test suite"
 	@echo "make ui    start the Dagster UI on http://127.0.0.1:3000"
+	@echo "make bench scale benchmark of sizes S and M (SIZE=L for 2 million audits)"
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +51,11 @@ test: lint browser
 
 ui: install
 	$(BIN)/careaudit ui
+
+# Not a test: the pipeline against the hand-written floor (benchmarks/scale.py says how).
+SIZE ?= S M
+bench: install
+	$(BIN)/python benchmarks/scale.py --sizes $(SIZE)
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache test-artifacts
