@@ -7,30 +7,34 @@
 with
 
 audits as (
-    select audit_id, la_code, time_period, time_identifier, completion_month, form_version
+    select
+        audit_id, submission_id, la_code, time_period, time_identifier, completion_month,
+        form_version
     from {{ ref('fct_audits') }}
 ),
 
 counted_responses as (
-    select audit_id, question_id
-    from {{ ref('int_question_responses_classified') }}
-    where response_status in ('answered', 'not_applicable')
+    select responses.submission_id, responses.question_id
+    from {{ ref('int_question_responses_classified') }} as responses
+    inner join {{ ref('form_questions') }} as questions
+        on responses.question_id = questions.question_id
+    inner join audits on responses.submission_id = audits.submission_id
+    where
+        responses.response_status in ('answered', 'not_applicable')
+        and questions.section_id = '{{ section_id }}'
 ),
 
 section_answers as (
     select
-        answers.audit_id,
+        answers.submission_id,
         answers.question_id,
         string_agg(answers.answer_code, ';' order by answers.answer_sort_order) as answer
     from {{ ref('int_answers_rolled_up') }} as answers
     inner join counted_responses
         on
-            answers.audit_id = counted_responses.audit_id
+            answers.submission_id = counted_responses.submission_id
             and answers.question_id = counted_responses.question_id
-    inner join {{ ref('form_questions') }} as questions
-        on answers.question_id = questions.question_id
-    where questions.section_id = '{{ section_id }}'
-    group by answers.audit_id, answers.question_id
+    group by answers.submission_id, answers.question_id
 ),
 
 answers_by_question as (
@@ -41,12 +45,12 @@ answers_by_question as (
         order by sort_order
     )
     using first(answer)
-    group by audit_id
+    group by submission_id
 )
 
 select
-    audits.*,
-    answers_by_question.* exclude (audit_id)
+    audits.* exclude (submission_id),
+    answers_by_question.* exclude (submission_id)
 from audits
-left join answers_by_question on audits.audit_id = answers_by_question.audit_id
+left join answers_by_question on audits.submission_id = answers_by_question.submission_id
 {% endmacro %}

@@ -1,17 +1,34 @@
--- The answers of current audits in long form: one row per audit, question and selected code,
--- with the code each one rolls up to (so years on different form versions compare). A blank
--- or unrecognised answer keeps one row with no code.
+{{ config(
+    materialized='incremental',
+    pre_hook="{{ delete_stale_files('int_audit_submissions_ranked') }}",
+) }}
+-- The answers of every loaded submission in long form: one row per submission, question and
+-- selected code, with the code each one rolls up to (so years on different form versions
+-- compare). A blank or unrecognised answer keeps one row with no code. Whether a submission
+-- counts (the latest for its audit) is decided downstream, so each file's rows are computed
+-- once, when it lands (incremental by file: see macros/incremental_by_file.sql).
 with
 
-audits as (
+submissions as (
     select
+        submission_id,
         audit_id,
-        submission_id
-    from {{ ref('int_audits_deduplicated') }}
+        file_sha256,
+        source_row
+    from {{ ref('int_audit_submissions_ranked') }}
+    where {{ files_not_built_yet('file_sha256') }}
 ),
 
 answers as (
-    select * from {{ ref('stg_audit__answers') }}
+    select
+        file_sha256,
+        source_row,
+        question_id,
+        answer_code,
+        answer_text,
+        answer_status
+    from {{ ref('stg_audit__answers') }}
+    where {{ files_not_built_yet('file_sha256') }}
 ),
 
 options as (
@@ -26,16 +43,22 @@ options as (
 
 rolled_up as (
     select
-        audits.audit_id,
+        submissions.submission_id,
+        submissions.audit_id,
         answers.question_id,
         answers.answer_status,
         answers.answer_code,
         options.sort_order as answer_sort_order,
         answers.answer_text,
         coalesce(options.rolls_up_to, answers.answer_code) as rolled_up_code,
-        coalesce(options.excluded_from_answered, false) as is_excluded_from_answered
+        coalesce(options.excluded_from_answered, false) as is_excluded_from_answered,
+        submissions.file_sha256,
+        {{ catalogue_fingerprint() }} as catalogue_fingerprint
     from answers
-    inner join audits on answers.submission_id = audits.submission_id
+    inner join submissions
+        on
+            answers.file_sha256 = submissions.file_sha256
+            and answers.source_row = submissions.source_row
     left join options
         on
             answers.question_id = options.question_id

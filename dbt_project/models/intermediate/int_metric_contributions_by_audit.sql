@@ -1,7 +1,13 @@
+{{ config(
+    materialized='incremental',
+    pre_hook="{{ delete_stale_files('int_audit_submissions_ranked') }}",
+) }}
 -- What each audit contributes to each metric of the catalogue: numerator and denominator
 -- units (audits or selections), or a missing answer. The one place the metric rules live:
--- fct_metrics and fct_metric_breakdowns only add these up, by period and by breakdown.
--- Grain: metric x audit (audits outside a metric's basis have no row).
+-- fct_metrics and fct_metric_breakdowns only add these up, by period and by breakdown, for
+-- the submission that counts for each audit (int_audits_deduplicated).
+-- Grain: metric x loaded submission (submissions outside a metric's basis have no row);
+-- incremental by file, so a month's files are computed once, when they land.
 with
 
 metrics as (
@@ -18,21 +24,27 @@ metrics as (
 ),
 
 audits as (
-    select audit_id from {{ ref('int_audits_deduplicated') }}
+    select
+        submission_id,
+        audit_id,
+        file_sha256
+    from {{ ref('int_audit_submissions_ranked') }}
+    where {{ files_not_built_yet('file_sha256') }}
 ),
 
 responses as (
     select * from {{ ref('int_question_responses_classified') }}
+    where {{ files_not_built_yet('file_sha256') }}
 ),
 
 selections as (
     select
-        audit_id,
+        submission_id,
         question_id,
         answer_code,
         rolled_up_code
     from {{ ref('int_answers_rolled_up') }}
-    where answer_code is not null
+    where answer_code is not null and {{ files_not_built_yet('file_sha256') }}
 ),
 
 -- The audits each metric is about: all audits for counts; for a question, the audits whose
@@ -41,14 +53,18 @@ selections as (
 metric_population as (
     select
         metrics.metric_id,
-        audits.audit_id
+        audits.submission_id,
+        audits.audit_id,
+        audits.file_sha256
     from metrics
     cross join audits
     where metrics.question_id is null
     union all
     select
         metrics.metric_id,
-        responses.audit_id
+        responses.submission_id,
+        responses.audit_id,
+        responses.file_sha256
     from metrics
     inner join responses on metrics.question_id = responses.question_id
     where
@@ -68,7 +84,9 @@ metric_population as (
 metric_selections as (
     select
         metric_population.metric_id,
+        metric_population.submission_id,
         metric_population.audit_id,
+        metric_population.file_sha256,
         selections.answer_code,
         list_contains(metrics.numerator_codes, selections.answer_code)
         or list_contains(metrics.numerator_codes, selections.rolled_up_code) as is_matching
@@ -76,24 +94,28 @@ metric_selections as (
     inner join metrics on metric_population.metric_id = metrics.metric_id
     left join selections
         on
-            metric_population.audit_id = selections.audit_id
+            metric_population.submission_id = selections.submission_id
             and metrics.question_id = selections.question_id
 ),
 
 audit_selections as (
     select
         metric_id,
+        submission_id,
         audit_id,
+        file_sha256,
         count(answer_code) as selection_count,
         count(answer_code) filter (where is_matching) as matching_count
     from metric_selections
-    group by metric_id, audit_id
+    group by metric_id, submission_id, audit_id, file_sha256
 ),
 
 counted as (
     select
         audit_selections.metric_id,
+        audit_selections.submission_id,
         audit_selections.audit_id,
+        audit_selections.file_sha256,
         case
             when metrics.unit = 'selections' then audit_selections.matching_count
             when metrics.numerator_rule = 'selected' then least(audit_selections.matching_count, 1)
@@ -116,7 +138,9 @@ counted as (
 missing as (
     select
         metrics.metric_id,
+        responses.submission_id,
         responses.audit_id,
+        responses.file_sha256,
         0 as numerator_units,
         null as denominator_units,
         true as is_missing
@@ -128,7 +152,9 @@ missing as (
 in_scope as (
     select
         metric_id,
+        submission_id,
         audit_id,
+        file_sha256,
         numerator_units,
         denominator_units,
         false as is_missing
@@ -140,12 +166,15 @@ in_scope as (
 final as (
     select
         metric_id,
+        submission_id,
         audit_id,
         cast(sum(numerator_units) as integer) as numerator_units,
         cast(sum(denominator_units) as integer) as denominator_units,
-        bool_or(is_missing) as is_missing
+        bool_or(is_missing) as is_missing,
+        file_sha256,
+        {{ catalogue_fingerprint() }} as catalogue_fingerprint
     from in_scope
-    group by metric_id, audit_id
+    group by metric_id, submission_id, audit_id, file_sha256
 )
 
 select * from final

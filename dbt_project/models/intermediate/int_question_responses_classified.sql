@@ -1,10 +1,16 @@
--- One row per audit and question on its form version, saying whether the question was
--- answered, not applicable, legitimately skipped (not asked), or missing; skip logic comes
--- from the catalogue (asked_when_question / asked_when_codes).
+{{ config(
+    materialized='incremental',
+    pre_hook="{{ delete_stale_files('int_answers_rolled_up') }}",
+) }}
+-- One row per loaded submission and question on its form version, saying whether the
+-- question was answered, not applicable, legitimately skipped (not asked), or missing; skip
+-- logic comes from the catalogue (asked_when_question / asked_when_codes). Incremental by
+-- file, like the answers it classifies.
 with
 
 answers as (
     select * from {{ ref('int_answers_rolled_up') }}
+    where {{ files_not_built_yet('file_sha256') }}
 ),
 
 questions as (
@@ -17,7 +23,9 @@ questions as (
 
 responses as (
     select
+        submission_id,
         audit_id,
+        file_sha256,
         question_id,
         min(answer_status) as answer_status,
         count(answer_code) as selection_count,
@@ -26,7 +34,7 @@ responses as (
             flatten(list([answer_code, rolled_up_code]) filter (where answer_code is not null))
         ) as matched_codes
     from answers
-    group by audit_id, question_id
+    group by submission_id, audit_id, file_sha256, question_id
 ),
 
 with_skip_logic as (
@@ -41,12 +49,13 @@ with_skip_logic as (
     inner join questions on responses.question_id = questions.question_id
     left join responses as parent
         on
-            responses.audit_id = parent.audit_id
+            responses.submission_id = parent.submission_id
             and questions.asked_when_question = parent.question_id
 ),
 
 classified as (
     select
+        submission_id,
         audit_id,
         question_id,
         answer_status,
@@ -60,7 +69,9 @@ classified as (
             when answer_status = 'unrecognised' then 'unrecognised'
             when is_only_excluded_codes then 'not_applicable'
             else 'answered'
-        end as response_status
+        end as response_status,
+        file_sha256,
+        {{ catalogue_fingerprint() }} as catalogue_fingerprint
     from with_skip_logic
 )
 

@@ -8,7 +8,7 @@ audits as (
 
 age_bands as (
     select
-        audit_id,
+        submission_id,
         rolled_up_code as age_band
     from {{ ref('int_answers_rolled_up') }}
     where question_id = 'age_band' and answer_status = 'answered'
@@ -34,7 +34,7 @@ final as (
         audits.file_sha256,
         audits.source_row
     from audits
-    left join age_bands on audits.audit_id = age_bands.audit_id
+    left join age_bands on audits.submission_id = age_bands.submission_id
 )
 
 select * from final

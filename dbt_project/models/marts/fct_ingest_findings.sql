@@ -31,6 +31,7 @@ landed_files as (
 audits as (
     select
         audit_id,
+        submission_id,
         la_code,
         source_file,
         file_sha256,
@@ -41,19 +42,25 @@ audits as (
 
 violations as (
     select
-        audit_id,
-        question_id
-    from {{ ref('int_question_responses_classified') }}
-    where response_status = 'skip_logic_violation'
+        responses.audit_id,
+        responses.submission_id,
+        responses.question_id
+    from {{ ref('int_question_responses_classified') }} as responses
+    inner join audits on responses.submission_id = audits.submission_id
+    where responses.response_status = 'skip_logic_violation'
 ),
 
 answer_texts as (
     select
-        audit_id,
-        question_id,
-        any_value(answer_text) as answer_text
-    from {{ ref('int_answers_rolled_up') }}
-    group by audit_id, question_id
+        answers.submission_id,
+        answers.question_id,
+        any_value(answers.answer_text) as answer_text
+    from {{ ref('int_answers_rolled_up') }} as answers
+    inner join violations
+        on
+            answers.submission_id = violations.submission_id
+            and answers.question_id = violations.question_id
+    group by answers.submission_id, answers.question_id
 ),
 
 questions as (
@@ -120,7 +127,7 @@ skip_logic_findings as (
             and audits.form_version = parent_header.form_version
     left join answer_texts
         on
-            violations.audit_id = answer_texts.audit_id
+            violations.submission_id = answer_texts.submission_id
             and violations.question_id = answer_texts.question_id
     left join landed_files on audits.file_sha256 = landed_files.file_sha256
 ),

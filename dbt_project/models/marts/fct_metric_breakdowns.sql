@@ -12,7 +12,7 @@ contributions as (
 
 audits as (
     select
-        audit_id,
+        submission_id,
         la_code,
         time_period,
         time_identifier,
@@ -36,7 +36,7 @@ metrics as (
 
 audit_categories as (
     select
-        audit_id,
+        submission_id,
         la_code,
         time_period,
         time_identifier,
@@ -47,7 +47,7 @@ audit_categories as (
     from audits
     union all
     select
-        audits.audit_id,
+        audits.submission_id,
         audits.la_code,
         audits.time_period,
         audits.time_identifier,
@@ -59,7 +59,7 @@ audit_categories as (
     left join age_bands on audits.age_band = age_bands.age_band
     union all
     select
-        audit_id,
+        submission_id,
         la_code,
         time_period,
         time_identifier,
@@ -89,7 +89,7 @@ period_metrics as (
         audits.time_identifier,
         contributions.metric_id
     from contributions
-    inner join audits on contributions.audit_id = audits.audit_id
+    inner join audits on contributions.submission_id = audits.submission_id
 ),
 
 aggregated as (
@@ -104,7 +104,7 @@ aggregated as (
         sum(contributions.denominator_units) as denominator,
         count(*) filter (where contributions.is_missing) as missing_answers
     from contributions
-    inner join audit_categories on contributions.audit_id = audit_categories.audit_id
+    inner join audit_categories on contributions.submission_id = audit_categories.submission_id
     group by
         audit_categories.la_code,
         audit_categories.time_period,

@@ -9,7 +9,7 @@ contributions as (
 
 audits as (
     select
-        audit_id,
+        submission_id,
         la_code,
         time_period,
         time_identifier
@@ -35,7 +35,7 @@ aggregated as (
         sum(contributions.denominator_units) as denominator,
         count(*) filter (where contributions.is_missing) as missing_answers
     from contributions
-    inner join audits on contributions.audit_id = audits.audit_id
+    inner join audits on contributions.submission_id = audits.submission_id
     group by
         audits.la_code, contributions.metric_id, audits.time_period, audits.time_identifier
 ),

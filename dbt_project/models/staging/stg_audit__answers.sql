@@ -7,6 +7,8 @@ source as (
 renamed as (
     select
         {{ submission_id('file_sha256', 'source_row') }} as submission_id,
+        file_sha256,
+        source_row,
         question_id,
         answer_code,
         answer_text,

@@ -1,0 +1,32 @@
+{#- Incremental by landed file. The large per-answer models hold one row per loaded submission
+    (current or superseded), each with the file it came from (file_sha256) and the fingerprint
+    of the catalogue rules it was computed with. A run computes only the files not in the
+    table yet; before it, the rows of files no longer loaded (replaced by a corrected file)
+    and rows computed under other catalogue rules are deleted. So whichever files a run
+    ingested, the table ends equal to a full rebuild, and running it again changes nothing.
+    (A change to a model's SQL needs `dbt build --full-refresh`, as for any dbt incremental.) -#}
+
+{#- The fingerprint of the catalogue rules in force (int_catalogue_fingerprint). -#}
+{% macro catalogue_fingerprint() -%}
+    (select catalogue_fingerprint from {{ ref('int_catalogue_fingerprint') }})
+{%- endmacro %}
+
+{#- Pre-hook: drop the rows of files no longer loaded (not in `loaded`, the model's upstream
+    per-file model), and rows built under other catalogue rules. -#}
+{% macro delete_stale_files(loaded) %}
+    {% if this is not none and is_incremental() %}
+        delete from {{ this }}
+        where
+            file_sha256 not in (select distinct file_sha256 from {{ ref(loaded) }})
+            or catalogue_fingerprint != {{ catalogue_fingerprint() }}
+    {% endif %}
+{% endmacro %}
+
+{#- The filter on a model's input: in an incremental run, only files not built yet. -#}
+{% macro files_not_built_yet(column) -%}
+    {%- if this is not none and is_incremental() -%}
+        {{ column }} not in (select distinct file_sha256 from {{ this }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
