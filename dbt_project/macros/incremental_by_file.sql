@@ -30,3 +30,29 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{#- Per landed file, a fingerprint of what it counts: which of its submissions are the ones that
+    count for their audits (a later file can supersede one), under which catalogue rules and
+    year type. A file whose fingerprint changed is added up again; the others are not. -#}
+{% macro counted_file_fingerprints() -%}
+    select
+        file_sha256,
+        concat_ws(
+            ':',
+            count(*),
+            bit_xor(hash(submission_id)),
+            '{{ year_type() }}',
+            {{ catalogue_fingerprint() }}
+        ) as file_fingerprint
+    from {{ ref('fct_audits') }}
+    group by file_sha256
+{%- endmacro %}
+
+{#- Pre-hook of the per-file sums: drop files whose fingerprint changed or that count nothing
+    any more. -#}
+{% macro delete_changed_files() %}
+    {% if this is not none and is_incremental() %}
+        delete from {{ this }}
+        where (file_sha256, file_fingerprint) not in ({{ counted_file_fingerprints() }})
+    {% endif %}
+{% endmacro %}

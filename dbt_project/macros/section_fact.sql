@@ -2,7 +2,10 @@
     catalogue order) holding the answer code, or the codes joined by ';' for a multi-select.
     The question list comes from the catalogue seed at run time, so every section table is one
     line and a new question is a catalogue change. Missing, unrecognised and skipped answers
-    are null here; int_question_responses_classified says which. -#}
+    are null here; int_question_responses_classified says which. Incremental: a run pivots
+    only the audits whose counting submission is not in the table yet; the pre-hook
+    (delete_superseded_audits) removes superseded ones, and everything when the catalogue
+    rules change (the columns may change with them). -#}
 {% macro section_fact(section_id) %}
 with
 
@@ -11,6 +14,9 @@ audits as (
         audit_id, submission_id, la_code, time_period, time_identifier, completion_month,
         form_version
     from {{ ref('fct_audits') }}
+    {% if this is not none and is_incremental() -%}
+        where submission_id not in (select submission_id from {{ this }})
+    {%- endif %}
 ),
 
 counted_responses as (
@@ -49,8 +55,20 @@ answers_by_question as (
 )
 
 select
-    audits.* exclude (submission_id),
-    answers_by_question.* exclude (submission_id)
+    audits.*,
+    answers_by_question.* exclude (submission_id),
+    {{ catalogue_fingerprint() }} as catalogue_fingerprint
 from audits
 left join answers_by_question on audits.submission_id = answers_by_question.submission_id
+{% endmacro %}
+
+{#- Pre-hook of the section facts: drop audits whose counting submission changed (a later one
+    superseded it, or its file was replaced), and every row made under other catalogue rules. -#}
+{% macro delete_superseded_audits() %}
+    {% if this is not none and is_incremental() %}
+        delete from {{ this }}
+        where
+            submission_id not in (select submission_id from {{ ref('fct_audits') }})
+            or catalogue_fingerprint != {{ catalogue_fingerprint() }}
+    {% endif %}
 {% endmacro %}

@@ -1,7 +1,7 @@
--- The fingerprint of the catalogue rules the per-answer models apply: roll-ups and excluded
--- codes, skip logic, metrics and their bases. Those models keep it on every row and rebuild
--- rows made under another one, so a new metric or option (a data change) is applied to every
--- file already loaded, not only to new ones.
+-- The fingerprint of the rules the incremental models apply: the catalogue's roll-ups and
+-- excluded codes, skip logic, metrics and their bases, and the year type (periods). Those
+-- models keep it on every row and rebuild rows made under another one, so a new metric or
+-- option (a data change) reaches every file already loaded, not only new ones.
 with
 
 rules as (
@@ -18,5 +18,6 @@ rules as (
     from {{ ref('metric_bases') }} as seed
 )
 
-select md5(string_agg(rules, '/' order by rules)) as catalogue_fingerprint
+select md5(concat_ws('/', '{{ year_type() }}', string_agg(rules, '/' order by rules)))
+    as catalogue_fingerprint
 from rules

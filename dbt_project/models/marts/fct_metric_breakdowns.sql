@@ -1,18 +1,28 @@
 -- Every metric per authority and period broken down by the child's age band and by district,
--- with the total beside them: the audits' contributions (int_metric_contributions_by_audit)
--- added up per category. Each audit is in exactly one category of each topic (audits without
--- an answer are "Not recorded"), so the categories of a topic always add up to the total. The
--- grid is complete: a category with no audits in a metric's basis has a row of zeros.
+-- with the total beside them: the audits' contributions (int_metric_contributions_by_audit,
+-- summed per file, age band and district by int_metric_counts_by_file) added up per category.
+-- Each audit is in exactly one category of each topic (audits without an answer are "Not
+-- recorded"), so the categories of a topic always add up to the total. The grid is complete:
+-- a category with no audits in a metric's basis has a row of zeros.
 -- Grain: la_code x metric x period x breakdown_topic x breakdown.
 with
 
-contributions as (
-    select * from {{ ref('int_metric_contributions_by_audit') }}
+counts as (
+    select
+        la_code,
+        time_period,
+        time_identifier,
+        metric_id,
+        coalesce(age_band, 'not_recorded') as age_band,
+        coalesce(district, 'not_recorded') as district,
+        numerator,
+        denominator,
+        missing_answers
+    from {{ ref('int_metric_counts_by_file') }}
 ),
 
 audits as (
     select
-        submission_id,
         la_code,
         time_period,
         time_identifier,
@@ -34,9 +44,9 @@ metrics as (
     from {{ ref('dim_metrics') }}
 ),
 
-audit_categories as (
-    select
-        submission_id,
+-- The categories each authority and period has audits in.
+categories as (
+    select distinct
         la_code,
         time_period,
         time_identifier,
@@ -46,8 +56,7 @@ audit_categories as (
         0 as breakdown_sort_order
     from audits
     union all
-    select
-        audits.submission_id,
+    select distinct
         audits.la_code,
         audits.time_period,
         audits.time_identifier,
@@ -58,8 +67,7 @@ audit_categories as (
     from audits
     left join age_bands on audits.age_band = age_bands.age_band
     union all
-    select
-        submission_id,
+    select distinct
         la_code,
         time_period,
         time_identifier,
@@ -70,48 +78,54 @@ audit_categories as (
     from audits
 ),
 
-categories as (
+period_metrics as (
     select distinct
         la_code,
         time_period,
         time_identifier,
-        breakdown_topic,
-        breakdown,
-        breakdown_label,
-        breakdown_sort_order
-    from audit_categories
-),
-
-period_metrics as (
-    select distinct
-        audits.la_code,
-        audits.time_period,
-        audits.time_identifier,
-        contributions.metric_id
-    from contributions
-    inner join audits on contributions.submission_id = audits.submission_id
+        metric_id
+    from counts
 ),
 
 aggregated as (
     select
-        audit_categories.la_code,
-        audit_categories.time_period,
-        audit_categories.time_identifier,
-        contributions.metric_id,
-        audit_categories.breakdown_topic,
-        audit_categories.breakdown,
-        sum(contributions.numerator_units) as numerator,
-        sum(contributions.denominator_units) as denominator,
-        count(*) filter (where contributions.is_missing) as missing_answers
-    from contributions
-    inner join audit_categories on contributions.submission_id = audit_categories.submission_id
-    group by
-        audit_categories.la_code,
-        audit_categories.time_period,
-        audit_categories.time_identifier,
-        contributions.metric_id,
-        audit_categories.breakdown_topic,
-        audit_categories.breakdown
+        la_code,
+        time_period,
+        time_identifier,
+        metric_id,
+        'total' as breakdown_topic,
+        'total' as breakdown,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+        sum(missing_answers) as missing_answers
+    from counts
+    group by all
+    union all
+    select
+        la_code,
+        time_period,
+        time_identifier,
+        metric_id,
+        'age_band' as breakdown_topic,
+        age_band as breakdown,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+        sum(missing_answers) as missing_answers
+    from counts
+    group by all
+    union all
+    select
+        la_code,
+        time_period,
+        time_identifier,
+        metric_id,
+        'district' as breakdown_topic,
+        district as breakdown,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+        sum(missing_answers) as missing_answers
+    from counts
+    group by all
 ),
 
 counted as (

@@ -1,19 +1,11 @@
 -- Every metric of the catalogue for every authority and period: the audits' contributions
--- (int_metric_contributions_by_audit, where the metric rules live) added up per period, with
--- the percent and its 95% Wilson interval. Grain: la_code x metric x period.
+-- (int_metric_contributions_by_audit, where the metric rules live, summed per file by
+-- int_metric_counts_by_file) added up per period, with the percent and its 95% Wilson
+-- interval. Grain: la_code x metric x period.
 with
 
-contributions as (
-    select * from {{ ref('int_metric_contributions_by_audit') }}
-),
-
-audits as (
-    select
-        submission_id,
-        la_code,
-        time_period,
-        time_identifier
-    from {{ ref('fct_audits') }}
+counts as (
+    select * from {{ ref('int_metric_counts_by_file') }}
 ),
 
 metrics as (
@@ -27,17 +19,15 @@ metrics as (
 
 aggregated as (
     select
-        audits.la_code,
-        contributions.metric_id,
-        audits.time_period,
-        audits.time_identifier,
-        sum(contributions.numerator_units) as numerator,
-        sum(contributions.denominator_units) as denominator,
-        count(*) filter (where contributions.is_missing) as missing_answers
-    from contributions
-    inner join audits on contributions.submission_id = audits.submission_id
-    group by
-        audits.la_code, contributions.metric_id, audits.time_period, audits.time_identifier
+        la_code,
+        metric_id,
+        time_period,
+        time_identifier,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+        sum(missing_answers) as missing_answers
+    from counts
+    group by la_code, metric_id, time_period, time_identifier
 ),
 
 counted as (

@@ -1,0 +1,72 @@
+{{ config(
+    materialized='incremental',
+    pre_hook="{{ delete_changed_files() }}",
+) }}
+-- What the submissions that count add to each metric, per landed file, authority, period and
+-- breakdown category (age band, district): the contributions of int_metric_contributions_by_audit
+-- summed once per file. fct_metrics and fct_metric_breakdowns add these small rows up, so a
+-- monthly refresh sums only the files it changed (new ones, and older ones a resubmission in
+-- them superseded), not the whole history. Grain: file x la_code x period x metric x age band
+-- x district.
+with
+
+file_fingerprints as (
+    {{ counted_file_fingerprints() }}
+),
+
+changed_files as (
+    select
+        file_sha256,
+        file_fingerprint
+    from file_fingerprints
+    {% if this is not none and is_incremental() -%}
+        where file_sha256 not in (select distinct file_sha256 from {{ this }})
+    {%- endif %}
+),
+
+audits as (
+    select
+        submission_id,
+        file_sha256,
+        la_code,
+        time_period,
+        time_identifier,
+        age_band,
+        nullif(trim(district), '') as district
+    from {{ ref('fct_audits') }}
+    where file_sha256 in (select file_sha256 from changed_files)
+),
+
+contributions as (
+    select
+        submission_id,
+        metric_id,
+        numerator_units,
+        denominator_units,
+        is_missing
+    from {{ ref('int_metric_contributions_by_audit') }}
+    where file_sha256 in (select file_sha256 from changed_files)
+),
+
+counted as (
+    select
+        audits.file_sha256,
+        audits.la_code,
+        audits.time_period,
+        audits.time_identifier,
+        contributions.metric_id,
+        audits.age_band,
+        audits.district,
+        sum(contributions.numerator_units) as numerator,
+        sum(contributions.denominator_units) as denominator,
+        count(*) filter (where contributions.is_missing) as missing_answers
+    from contributions
+    inner join audits on contributions.submission_id = audits.submission_id
+    group by all
+)
+
+select
+    counted.*,
+    changed_files.file_fingerprint
+from counted
+inner join changed_files on counted.file_sha256 = changed_files.file_sha256
