@@ -40,7 +40,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from orchestration.paths import REPO_ROOT, SAMPLE_EXTRACTS_DIR
+from orchestration.paths import DBT_PROJECT_DIR, REPO_ROOT, SAMPLE_EXTRACTS_DIR
 from orchestration.sample_data.scale import month_range, write_scale_exports
 
 BIN = Path(sys.executable).parent
@@ -176,7 +176,17 @@ def startup(work: Path) -> tuple[float, float]:
         [sys.executable, "-c", "import orchestration.definitions"], env, work / "import.log"
     )
     dbt = measure(
-        [str(BIN / "dbt"), "ls", "--quiet", "--select", "dim_sections"],
+        [
+            str(BIN / "dbt"),
+            "ls",
+            "--quiet",
+            "--select",
+            "dim_sections",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
         {**env, "CAREAUDIT_WAREHOUSE_PATH": str(work / "startup" / "w.duckdb")},
         work / "dbt.log",
     )
@@ -317,8 +327,11 @@ def main() -> None:
             if not args.keep:
                 shutil.rmtree(work / "landing", ignore_errors=True)
     finally:
-        if not args.keep:
-            shutil.rmtree(base, ignore_errors=True)
+        if not args.keep:  # generated data, warehouses and logs: gigabytes at L
+            for name in [*args.sizes, "startup"]:
+                shutil.rmtree(base / name, ignore_errors=True)
+            if not args.work_dir:
+                shutil.rmtree(base, ignore_errors=True)
     header, body = table(rows, dagster_s, dbt_s)
     notes = [
         f"start-up, included in every refresh above: Dagster definitions import {dagster_s:.1f} s"

@@ -37,6 +37,11 @@ FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=35))
 FRESH_LAYERS = {"marts", "reporting"}
 # dbt artifacts and logs of the latest runs are kept under $CAREAUDIT_DATA_DIR/dbt_runs.
 KEPT_DBT_RUNS = 10
+PARTIAL_PARSE = "partial_parse.msgpack"
+# A refresh builds the models and runs their data tests. dbt's unit tests check the SQL's
+# logic, which no refresh changes: they run in the test suite (tests/pipeline), as dbt Labs
+# advise, not on every production build.
+BUILD = ["build", "--exclude-resource-type", "unit_test"]
 ROW_COUNT_MARK = "careaudit:row_count "  # logged by the log_row_count post-hook
 LOCK_CONFLICT = "Could not set lock on file"  # DuckDB: another process holds the warehouse
 
@@ -125,8 +130,9 @@ def careaudit_dbt_models(
     settings = careaudit.settings()
     runs_dir = settings.data_dir / "dbt_runs"
     _prune(runs_dir, keep=KEPT_DBT_RUNS - 1)
+    _reuse_partial_parse(runs_dir, runs_dir / context.run_id)
     with environ(settings.dbt_env()):
-        invocation = dbt.cli(["build"], context=context, target_path=runs_dir / context.run_id)
+        invocation = dbt.cli(BUILD, context=context, target_path=runs_dir / context.run_id)
     try:
         yield from _with_row_counts(invocation)
     except DagsterDbtCliRuntimeError as error:
@@ -166,3 +172,19 @@ def _prune(runs_dir: Path, keep: int) -> None:
     runs = sorted(runs_dir.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in runs[keep:]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _reuse_partial_parse(runs_dir: Path, target: Path) -> None:
+    """Start the run's dbt folder with the latest earlier run's parse of the project. dbt
+    parses everything again when the profile changes, and the profile holds the warehouse
+    path: the project's own target/ was parsed for whichever data dir came first, the runs
+    of this data dir were parsed for this one (a full parse costs seconds; dbt re-parses
+    just the changed files when the project changed since)."""
+    if not runs_dir.is_dir() or (target / PARTIAL_PARSE).exists():
+        return
+    earlier = sorted(
+        runs_dir.glob(f"*/{PARTIAL_PARSE}"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    if earlier:
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(earlier[0], target / PARTIAL_PARSE)

@@ -8,7 +8,7 @@ mid-load leaves the warehouse as it was. SQL text never contains anything read f
 values are parameters, and frames are scanned under a fixed name.
 """
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -204,30 +204,13 @@ def _insert_frame(
         con.unregister("incoming")
 
 
-def _insert_extract(
-    con: duckdb.DuckDBPyConnection,
-    extract: ParsedExtract,
-    la_code: str,
-    archive_path: str,
-    now: datetime,
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, extract: ParsedExtract, la_code: str, now: datetime
 ) -> None:
+    """Insert a parsed file's submissions, answers and findings (inside the batch's open
+    transaction, as soon as the file is parsed, so a batch never holds every file's rows in
+    memory at once). Its landed_files row comes last, in `finish_batch`."""
     lineage = [la_code, extract.source_file, extract.file_sha256]
-    con.execute(
-        "insert into raw.landed_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, null)",
-        [
-            *lineage,
-            extract.form_version,
-            extract.file_format,
-            extract.encoding,
-            extract.sheet_name,
-            extract.header_row,
-            extract.rows_read,
-            extract.rows_loaded,
-            extract.rows_rejected,
-            archive_path,
-            now,
-        ],
-    )
     _insert_frame(
         con,
         "audit_submissions",
@@ -251,9 +234,52 @@ def _insert_extract(
     )
 
 
-def load_batch(
+def _insert_landed_file(
     con: duckdb.DuckDBPyConnection,
-    catalogue: FormCatalogue,
+    extract: ParsedExtract,
+    la_code: str,
+    archive_path: str,
+    now: datetime,
+) -> None:
+    con.execute(
+        "insert into raw.landed_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, null)",
+        [
+            la_code,
+            extract.source_file,
+            extract.file_sha256,
+            extract.form_version,
+            extract.file_format,
+            extract.encoding,
+            extract.sheet_name,
+            extract.header_row,
+            extract.rows_read,
+            extract.rows_loaded,
+            extract.rows_rejected,
+            archive_path,
+            now,
+        ],
+    )
+
+
+def begin_batch(
+    con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue, key_fingerprint: str
+) -> None:
+    """Open the batch's one transaction, schema changes included, and check the key."""
+    # Raw rows carry their file and row number and have no meaningful order: letting DuckDB
+    # insert in parallel, out of order, more than halves the time a large file takes to load.
+    con.execute("set preserve_insertion_order = false")
+    con.execute("set enable_progress_bar = false")  # no bar on the terminal of a CLI run
+    con.execute("begin transaction")
+    try:
+        ensure_raw_schema(con, catalogue)
+        check_key(key_fingerprints(con), key_fingerprint)
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def finish_batch(
+    con: duckdb.DuckDBPyConnection,
     key_fingerprint: str,
     la_codes: Mapping[str, str],
     now: datetime,
@@ -262,29 +288,22 @@ def load_batch(
     loads: list[tuple[ParsedExtract, str]],
     refusals: list[Refusal],
     valid_names: set[str],
-    on_begin: Callable[[], None] = lambda: None,
+    late_rows: Sequence[ParsedExtract] = (),
+    before_commit: Callable[[], None] = lambda: None,
 ) -> None:
-    """Apply a planned batch in one transaction, schema changes included: all of it or none.
+    """Complete the batch `begin_batch` opened (whose loaded files' rows `insert_rows` has
+    inserted) and commit it: all of it or none.
 
     `la_codes`: source file -> the authority its rows (and findings) are stamped with.
     `retired`: name -> sha256 of earlier contents to remove; `loads`: (extract, archive path)
-    pairs to insert; `refusals`: files refused now; `valid_names`: names whose latest landed
-    file was not refused, so an earlier refusal of that name is cleared. The key fingerprint is
-    recorded when the first rows are loaded. `on_begin` is called once the transaction is
-    open, before its first write."""
-    # Raw rows carry their file and row number and have no meaningful order: letting DuckDB
-    # insert in parallel, out of order, more than halves the time a large file takes to load.
-    con.execute("set preserve_insertion_order = false")
-    con.execute("set enable_progress_bar = false")  # no bar on the terminal of a CLI run
-    con.execute("begin transaction")
+    of the files loaded, for their landed_files rows; `refusals`: files refused now;
+    `valid_names`: names whose latest landed file was not refused, so an earlier refusal of
+    that name is cleared. The key fingerprint is recorded when the first rows are loaded.
+    `late_rows`: loaded files whose content was loaded before under another name, whose rows
+    go in only after that name's retirement has removed the old ones (same sha256).
+    `before_commit` is called last, inside the transaction."""
     try:
-        on_begin()
-        ensure_raw_schema(con, catalogue)
-        known = [
-            r[0] for r in con.execute("select fingerprint from raw.pseudonymisation_key").fetchall()
-        ]
-        check_key(known, key_fingerprint)
-        if loads and not known:
+        if loads and not key_fingerprints(con):
             con.execute(
                 "insert into raw.pseudonymisation_key values (?, ?)", [key_fingerprint, now]
             )
@@ -300,8 +319,11 @@ def load_batch(
                 "(?, ?, ?, null, null, null, null, 'refused_file', ?, ?)",
                 [la_code, refusal.source_file, refusal.file_sha256, refusal.reason, now],
             )
+        for extract in late_rows:
+            insert_rows(con, extract, la_codes[extract.source_file], now)
         for extract, archive_path in loads:
-            _insert_extract(con, extract, la_codes[extract.source_file], archive_path, now)
+            _insert_landed_file(con, extract, la_codes[extract.source_file], archive_path, now)
+        before_commit()
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -3,19 +3,22 @@
 The file is the unit of work: `ingest_files` takes any list of files in the landing folder
 (the whole folder, or one file when ingest is partitioned by file), and a batch is one
 transaction. Order matters for safety:
-1. every file is read once and hashed; the key is chosen and checked against the warehouse
+1. every file is read and hashed; the key is chosen and checked against the warehouse
    before anything is written;
-2. the batch is planned (plan.py) and each new content parsed once; a file that cannot be
-   loaded is refused on its own and never stops the others;
-3. loaded contents are archived (content-addressed, so an interrupted run leaves nothing
-   wrong behind), then the warehouse is changed in one transaction;
+2. the one transaction is opened and the batch planned (plan.py): each new content is read
+   again (it must still match its hash), parsed once, and if it loads, archived
+   (content-addressed, so an interrupted run leaves nothing wrong behind) and its rows
+   inserted into the transaction, so memory holds one file's rows at a time; a file that
+   cannot be loaded is refused on its own and never stops the others;
+3. retirements, refusals and the landed-file records complete the transaction, which
+   commits: all of the batch or none of it;
 4. only after the commit are refused files moved to the quarantine, so a run killed at any
    point leaves the warehouse as it was and the next run sees the same files.
 """
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,10 +27,12 @@ from orchestration.ingest.archive import archive_file
 from orchestration.ingest.extract import ParsedExtract, parse_extract
 from orchestration.ingest.load import (
     Refusal,
+    begin_batch,
     check_key,
     current_files,
+    finish_batch,
+    insert_rows,
     key_fingerprints,
-    load_batch,
 )
 from orchestration.ingest.plan import Decision, plan_batch
 from orchestration.ingest.pseudonymise import DEVELOPMENT_KEY, Pseudonymiser
@@ -152,17 +157,18 @@ def ingest_files(
     progress: Callable[[str], None] = lambda message: None,
 ) -> list[FileOutcome]:
     """Ingest these files of the landing folder as one batch; an outcome for every file.
-    `progress` is told when the one transaction that writes the warehouse has begun."""
+    `progress` is told, inside the one transaction that writes the warehouse, what it loads.
+
+    Memory stays bounded by the largest file, not the batch: files are hashed first, and each
+    new content is read again, checked against its hash, parsed, archived and its rows
+    inserted into the open transaction one at a time; only counts are kept."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
     named = {source_name(settings, path): path for path in sorted(paths)}
     landed: dict[str, str] = {}
-    contents: dict[str, bytes] = {}  # sha256 -> the bytes read, hashed, parsed and archived
     with_data: dict[str, str] = {}  # sha256 -> the first name holding it
     current: dict[str, str] = {}
     for name, path in named.items():
-        data = path.read_bytes()
-        landed[name] = file_sha256(data)
-        contents.setdefault(landed[name], data)
+        landed[name] = file_sha256(path.read_bytes())
         with_data.setdefault(landed[name], name)
     pseudonymiser = Pseudonymiser(
         choose_key(settings, {named[name]: sha for name, sha in landed.items()})
@@ -180,47 +186,71 @@ def ingest_files(
     la_codes = {name: settings.la_code_for(name) or settings.la_code for name in [*named, *current]}
 
     parsed: dict[str, ParsedExtract | RefusedFileError] = {}
-
-    def loadable(sha: str) -> bool:
-        if sha not in parsed:
-            name = with_data[sha]
-            try:
-                if authorities[name] is None:
-                    raise _outside_authority_folders(name)
-                parsed[sha] = parse_extract(
-                    contents[sha],
-                    name,
-                    named[name].suffix,
-                    sha,
-                    catalogue,
-                    pseudonymiser,
-                    sheet=settings.export_sheet,
-                    today=now.date(),
-                )
-            except RefusedFileError as error:
-                parsed[sha] = error
-        return isinstance(parsed[sha], ParsedExtract)
-
-    plan = plan_batch(landed, current, loadable)
-    loads = []
-    for sha in plan.loads:
-        extract = parsed[sha]
-        assert isinstance(extract, ParsedExtract)
-        suffix = named[extract.source_file].suffix
-        loads.append((extract, str(archive_file(contents[sha], sha, suffix, settings.archive_dir))))
-    refused = [d for d in plan.decisions if d.status == "refused"]
-
-    def loading() -> None:
-        if loads or refused:
-            progress(
-                f"loading {len(loads)} file(s), {sum(e.rows_loaded for e, _ in loads)} audit "
-                f"rows, and {len(refused)} refusal(s) into the warehouse in one transaction"
-            )
+    refused_contents: dict[str, bytes] = {}  # kept for the quarantine
+    archived: dict[str, str] = {}
+    # A content loaded now that is loaded already under another name (moved between names):
+    # its rows wait until that name's retirement has removed the old ones.
+    late_rows: list[ParsedExtract] = []
 
     with connect(settings.warehouse_path) as con:
-        load_batch(
+        begin_batch(con, catalogue, fingerprint)
+
+        def loadable(sha: str) -> bool:
+            """Parse a new content; if it loads, archive it and insert its rows now."""
+            if sha not in parsed:
+                name = with_data[sha]
+                data = _read_again(named[name], sha)
+                try:
+                    if authorities[name] is None:
+                        raise _outside_authority_folders(name)
+                    extract = parse_extract(
+                        data,
+                        name,
+                        named[name].suffix,
+                        sha,
+                        catalogue,
+                        pseudonymiser,
+                        sheet=settings.export_sheet,
+                        today=now.date(),
+                    )
+                except RefusedFileError as error:
+                    parsed[sha] = error
+                    refused_contents[sha] = data
+                    return False
+                # A loadable content is always loaded, under its first name (plan.py).
+                archived[sha] = str(
+                    archive_file(data, sha, named[name].suffix, settings.archive_dir)
+                )
+                if sha in current.values():
+                    late_rows.append(extract)
+                    parsed[sha] = extract
+                else:
+                    insert_rows(con, extract, la_codes[name], now)
+                    parsed[sha] = _without_rows(extract)
+            return isinstance(parsed[sha], ParsedExtract)
+
+        try:
+            plan = plan_batch(landed, current, loadable)
+        except BaseException:
+            con.execute("rollback")
+            raise
+        loads = []
+        for sha in plan.loads:
+            extract = parsed[sha]
+            assert isinstance(extract, ParsedExtract)
+            loads.append((extract, archived[sha]))
+        refused = [d for d in plan.decisions if d.status == "refused"]
+
+        def loading() -> None:
+            if loads or refused:
+                progress(
+                    f"loading {len(loads)} file(s), {sum(e.rows_loaded for e, _ in loads)} "
+                    f"audit rows, and {len(refused)} refusal(s) into the warehouse in one "
+                    "transaction"
+                )
+
+        finish_batch(
             con,
-            catalogue,
             fingerprint,
             la_codes,
             now,
@@ -228,7 +258,8 @@ def ingest_files(
             loads=loads,
             refusals=[Refusal(d.source_file, d.file_sha256, _reason(parsed, d)) for d in refused],
             valid_names={d.source_file for d in plan.decisions if d.status != "refused"},
-            on_begin=loading,
+            late_rows=late_rows,
+            before_commit=loading,
         )
 
     outcomes = []
@@ -247,10 +278,32 @@ def ingest_files(
                 )
             )
         elif decision.status == "refused":
-            outcomes.append(_quarantine(settings, named, contents, parsed, decision, current, now))
+            outcomes.append(
+                _quarantine(settings, named, refused_contents, parsed, decision, current, now)
+            )
         else:
             outcomes.append(FileOutcome(decision.source_file, decision.file_sha256, "unchanged"))
     return outcomes
+
+
+def _read_again(path: Path, sha: str) -> bytes:
+    """The file's bytes, which must still be the content hashed at the start of the batch."""
+    data = path.read_bytes()
+    if file_sha256(data) != sha:
+        raise IngestError(
+            f"{path} changed while it was being ingested; nothing was loaded. Run the "
+            "refresh again once whoever writes it has finished."
+        )
+    return data
+
+
+def _without_rows(extract: ParsedExtract) -> ParsedExtract:
+    """What is kept of a file once its rows are in the transaction: counts and findings."""
+    return replace(
+        extract,
+        submissions=extract.submissions[["source_row"]],
+        answers=extract.answers.slice(0, 0),
+    )
 
 
 def _outside_authority_folders(name: str) -> RefusedFileError:

@@ -266,7 +266,7 @@ def test_a_failed_load_leaves_an_existing_warehouse_as_it_was(
     def fail_at_the_last_insert(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("orchestration.ingest.load._insert_extract", fail_at_the_last_insert)
+    monkeypatch.setattr("orchestration.ingest.load._insert_landed_file", fail_at_the_last_insert)
     with pytest.raises(OSError, match="disk full"):
         ingest_landing_folder(settings, catalogue)
 

@@ -24,8 +24,8 @@ questions as (
 responses as materialized (
     select
         submission_id,
-        any_value(audit_id) as audit_id,
-        any_value(file_sha256) as file_sha256,
+        audit_id,
+        file_sha256,
         question_id,
         min(answer_status) as answer_status,
         count(answer_code) as selection_count,
@@ -34,7 +34,7 @@ responses as materialized (
             flatten(list([answer_code, rolled_up_code]) filter (where answer_code is not null))
         ) as matched_codes
     from answers
-    group by submission_id, question_id
+    group by submission_id, audit_id, file_sha256, question_id
 ),
 
 with_skip_logic as (
