@@ -95,30 +95,8 @@ unpivot (
 on columns(* exclude (filename))
 into name position value header;
 
--- Every cell of every export, long: file, row, header, text (null when blank).
-create temp table cells as
-select
-    long.filename,
-    long.line_id as source_row,
-    file_headers.header,
-    nullif(long.cell_text, '') as cell_text
-from (
-    unpivot (
-        select
-            filename,
-            line_id,
-            coalesce(columns(* exclude (filename, line_id)), '')
-        from lines
-        where c00 not in (select header from headers where question_id = 'response_id')
-    )
-    on columns(* exclude (filename, line_id))
-    into name position value cell_text
-) as long
-inner join file_headers
-    on long.filename = file_headers.filename and long.position = file_headers.position;
-
 -- A file's form version: the oldest that prints every header the file has.
-create temp table file_version as
+create temp table files as
 with candidates as (
     select
         file_headers.filename,
@@ -133,38 +111,72 @@ with candidates as (
 )
 
 select
+    row_number() over (order by filename) as file_id,
     filename,
+    split_part(filename, '/', -2) as la_code,
     arg_min(form_version, version_rank) as form_version,
     min(version_rank) as version_rank
 from candidates
 group by filename;
 
+-- Which question each column of each file holds.
+create temp table file_columns as
+select
+    files.file_id,
+    files.filename,
+    file_headers.position,
+    headers.question_id
+from file_headers
+inner join files on file_headers.filename = files.filename
+inner join headers
+    on file_headers.header = headers.header and files.form_version = headers.form_version;
+
+-- Every cell of every export, long: file, row, question, text (null when blank).
+create temp table cells as
+select
+    file_columns.file_id,
+    long.line_id as source_row,
+    file_columns.question_id,
+    nullif(long.cell_text, '') as cell_text
+from (
+    unpivot (
+        select
+            filename,
+            line_id,
+            coalesce(columns(* exclude (filename, line_id)), '')
+        from lines
+        where c00 not in (select header from headers where question_id = 'response_id')
+    )
+    on columns(* exclude (filename, line_id))
+    into name position value cell_text
+) as long
+inner join file_columns
+    on long.filename = file_columns.filename and long.position = file_columns.position;
+
 -- One row per submission: its authority (the folder), child, review and completion time.
 create temp table submissions as
 select
-    cells.filename,
+    cells.file_id,
     cells.source_row,
-    file_version.version_rank,
-    split_part(cells.filename, '/', -2) as la_code,
-    max(cells.cell_text) filter (where headers.question_id = 'child_id') as child_id,
+    files.version_rank,
+    files.la_code,
+    max(cells.cell_text) filter (where cells.question_id = 'child_id') as child_id,
     strptime(
-        max(cells.cell_text) filter (where headers.question_id = 'review_date'), '%d/%m/%Y'
+        max(cells.cell_text) filter (where cells.question_id = 'review_date'), '%d/%m/%Y'
     ) as review_date,
     strptime(
-        max(cells.cell_text) filter (where headers.question_id = 'completed_at'),
+        max(cells.cell_text) filter (where cells.question_id = 'completed_at'),
         '%d/%m/%Y %H:%M'
     ) as completed_at
 from cells
-inner join file_version on cells.filename = file_version.filename
-inner join headers
-    on cells.header = headers.header and file_version.form_version = headers.form_version
-where headers.question_id in ('child_id', 'review_date', 'completed_at')
+inner join files on cells.file_id = files.file_id
+where cells.question_id in ('child_id', 'review_date', 'completed_at')
 group by all;
 
 -- The submission that counts for each audit: the latest completion.
 create temp table current_audits as
 select
-    filename,
+    file_id,
     source_row,
     version_rank,
     la_code,
@@ -172,7 +184,7 @@ select
 from submissions
 qualify row_number() over (
     partition by la_code, child_id, review_date
-    order by completed_at desc, filename desc, source_row desc
+    order by completed_at desc, file_id desc, source_row desc
 ) = 1;
 
 -- Answers of current audits: one row per question on the form and selected code (a blank
@@ -182,18 +194,15 @@ with choice_cells as (
     select
         current_audits.la_code,
         current_audits.time_period,
-        current_audits.filename,
+        current_audits.file_id,
         current_audits.source_row,
-        headers.question_id,
+        cells.question_id,
         current_audits.version_rank,
         cells.cell_text
     from current_audits
     inner join cells
-        on current_audits.filename = cells.filename and current_audits.source_row = cells.source_row
-    inner join file_version on cells.filename = file_version.filename
-    inner join headers
-        on cells.header = headers.header and file_version.form_version = headers.form_version
-    inner join questions on headers.question_id = questions.question_id
+        on current_audits.file_id = cells.file_id and current_audits.source_row = cells.source_row
+    inner join questions on cells.question_id = questions.question_id
     where questions.question_type in ('single', 'multi')
 ),
 
@@ -229,7 +238,7 @@ with grouped as (
     select
         la_code,
         time_period,
-        filename,
+        file_id,
         source_row,
         question_id,
         min(answer_status) as answer_status,
@@ -257,7 +266,7 @@ from grouped
 inner join questions on grouped.question_id = questions.question_id
 left join grouped as parent
     on
-        grouped.filename = parent.filename
+        grouped.file_id = parent.file_id
         and grouped.source_row = parent.source_row
         and questions.asked_when_question = parent.question_id;
 
@@ -265,7 +274,7 @@ create temp table floor_metrics as
 with metric_answers as (
     select
         metrics.metric_id,
-        answers.filename,
+        answers.file_id,
         answers.source_row,
         count(answers.answer_code) as selections,
         count(*) filter (
@@ -302,7 +311,7 @@ per_audit as (
     inner join metric_answers
         on
             metrics.metric_id = metric_answers.metric_id
-            and responses.filename = metric_answers.filename
+            and responses.file_id = metric_answers.file_id
             and responses.source_row = metric_answers.source_row
 ),
 question_metrics as (
