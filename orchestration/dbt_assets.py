@@ -64,16 +64,22 @@ def environ(overrides: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def _manifest_is_current(project: DbtProject) -> bool:
-    """True when manifest.json is newer than every file dbt parses (models, macros, tests,
-    seeds and their properties, dbt_project.yml): a pulled change re-parses on next load."""
-    if not project.manifest_path.exists():
-        return False
-    built = project.manifest_path.stat().st_mtime
+def project_files(project: DbtProject = dbt_project) -> list[Path]:
+    """Every file dbt parses: models, macros, tests, seeds and their properties,
+    dbt_project.yml."""
     roots = [project.project_dir / name for name in ("models", "macros", "tests")]
     parsed = [project.project_dir / "dbt_project.yml", *SEEDS_DIR.rglob("*")]
     parsed += [path for root in roots for path in root.rglob("*")]
-    return all(path.stat().st_mtime <= built for path in parsed if path.is_file())
+    return sorted(path for path in parsed if path.is_file())
+
+
+def _manifest_is_current(project: DbtProject) -> bool:
+    """True when manifest.json is newer than every file dbt parses: a pulled change
+    re-parses on next load."""
+    if not project.manifest_path.exists():
+        return False
+    built = project.manifest_path.stat().st_mtime
+    return all(path.stat().st_mtime <= built for path in project_files(project))
 
 
 def prepare_manifest(project: DbtProject = dbt_project) -> None:
