@@ -70,7 +70,7 @@ def build_definitions(
         ),
         asset_checks=[every_row_read_is_loaded_or_rejected],
         jobs=[refresh],
-        schedules=[build_refresh_schedule(REFRESH_JOB, automation)],
+        schedules=[build_refresh_schedule(REFRESH_JOB, settings, automation)],
         sensors=[
             build_landing_sensor(REFRESH_JOB, settings, automation),
             *([build_failure_alert_sensor(alerts)] if alerts.enabled else []),

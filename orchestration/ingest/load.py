@@ -160,6 +160,34 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return counts
 
 
+def column_types(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    """Each raw table's columns and types, as the warehouse holds them."""
+    rows = con.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'raw' order by table_name, ordinal_position"
+    ).fetchall()
+    columns: dict[str, list[tuple[str, str]]] = {table: [] for table in RAW_TABLES}
+    for table, column, data_type in rows:
+        if table in columns:
+            columns[table].append((column, data_type.lower()))
+    return columns
+
+
+def months_by_file(
+    con: duckdb.DuckDBPyConnection, la_code: str, source_files: list[str]
+) -> dict[str, list[str]]:
+    """The completion months ("2022-08") each of these files' current rows fall in."""
+    if not _has_raw_tables(con) or not source_files:
+        return {}
+    rows = con.execute(
+        "select source_file, list_sort(list(distinct strftime(completed_at, '%Y-%m'))) "
+        "from raw.audit_submissions where la_code = ? and list_contains(?, source_file) "
+        "group by source_file",
+        [la_code, source_files],
+    ).fetchall()
+    return dict(rows)
+
+
 def _retire(
     con: duckdb.DuckDBPyConnection, la_code: str, source_file: str, sha256: str, now: datetime
 ) -> None:

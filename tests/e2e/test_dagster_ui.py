@@ -11,6 +11,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from orchestration.definitions import REFRESH_JOB
+from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from tests.e2e.dagster_ui import DagsterUI, chromium, dagster_dev, screenshot
 
 LAUNCH = """
@@ -20,6 +22,13 @@ mutation Launch($params: ExecutionParams!) {
     ... on LaunchRunSuccess { run { runId } }
     ... on PythonError { message }
   }
+}"""
+
+ADD_PARTITION = """
+mutation Add($selector: RepositorySelector!, $key: String!) {
+  addDynamicPartition(
+    repositorySelector: $selector, partitionsDefName: "landed_files", partitionKey: $key
+  ) { __typename }
 }"""
 
 RUN_STATUS = """
@@ -38,14 +47,25 @@ ASSET_NODES = """
 PUBLISHED = "publish/internal_files"
 
 
+REPOSITORY = {"repositoryLocationName": "careaudit", "repositoryName": "__repository__"}
+
+
 def run_refresh(ui: DagsterUI, timeout: float = 420) -> str:
+    """Register a partition per landed file and launch one run over all of them, as the
+    sensor and the schedule do."""
+    files = sorted(p.name for p in SAMPLE_EXTRACTS_DIR.iterdir() if p.suffix in (".csv", ".xlsx"))
+    for name in files:
+        added = ui.graphql(ADD_PARTITION, {"selector": REPOSITORY, "key": name})
+        assert added["addDynamicPartition"]["__typename"] == "AddDynamicPartitionSuccess", added
     params = {
-        "selector": {
-            "repositoryLocationName": "careaudit",
-            "repositoryName": "__repository__",
-            "jobName": REFRESH_JOB,
-        },
+        "selector": {**REPOSITORY, "jobName": REFRESH_JOB},
         "runConfigData": {},
+        "executionMetadata": {
+            "tags": [
+                {"key": RANGE_START_TAG, "value": files[0]},
+                {"key": RANGE_END_TAG, "value": files[-1]},
+            ]
+        },
     }
     launched = ui.graphql(LAUNCH, {"params": params})["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
