@@ -26,11 +26,11 @@ def build_annual_report_asset(inputs: list[dg.AssetKey]) -> dg.AssetsDefinition:
         metadata={"dbt_exposure": EXPOSURE},
         pool=WAREHOUSE_POOL,  # reads the warehouse: not while a writer holds it
         description=(
-            "publish/report/care_plan_audit_<period>.html and .md: the Annual Care Plan Audit "
-            "report of the latest period (CAREAUDIT_REPORT_PERIODS=all for every period) in "
-            "the wording of seeds/catalogue/report_sentences.csv, with charts, the table of "
-            "each chart's numbers, and the team's commentary and recommendations from "
-            "$CAREAUDIT_REPORT_COMMENTARY_DIR/care_plan_audit_<period>.md (created as a "
+            "`publish/report/care_plan_audit_<year>.html` and `.md`: the Annual Care Plan "
+            "Audit report of the latest year (`CAREAUDIT_REPORT_PERIODS=all` for every year) "
+            "in the wording of `seeds/catalogue/report_sentences.csv`, with charts, the table "
+            "of each chart's numbers, and the team's commentary and recommendations from "
+            "`$CAREAUDIT_REPORT_COMMENTARY_DIR/care_plan_audit_<year>.md` (created as a "
             "template when missing). One self-contained HTML page, printable to A4."
         ),
     )

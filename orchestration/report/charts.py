@@ -107,9 +107,9 @@ def _size(chart: BarChart | TrendChart) -> tuple[float, float]:
     which is the width of its column on A4: the text prints at the size of the page's."""
     if isinstance(chart, TrendChart):
         return 3.2, 1.8
-    if chart.horizontal:
-        lines = sum(label.count("\n") + 1 for label in chart.labels)
-        return 4.3, 0.5 + 0.17 * lines + 0.2 * len(chart.labels)
+    if chart.horizontal:  # every bar gets room for the longest label, so none overlap
+        lines = max((label.count("\n") + 1 for label in chart.labels), default=1)
+        return 4.3, 0.55 + len(chart.labels) * (0.13 * lines + 0.14)
     return 4.3, 2.4
 
 

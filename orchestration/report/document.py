@@ -277,7 +277,7 @@ class _Builder:
             return None
         title = render(row.text, self.period_fields)
         chart = BarChart(
-            labels=tuple(textwrap.fill(v.label, 26) for v in values),
+            labels=tuple(textwrap.fill(v.label, 30) for v in values),
             percents=tuple(v.reported_percent or 0 for v in values),
             value_labels=tuple(f"{v.reported_percent}%" for v in values),
             horizontal=True,
