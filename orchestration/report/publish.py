@@ -46,7 +46,8 @@ def chosen_periods(available: list[Period], setting: str) -> list[Period]:
     missing = [name for name in wanted if name not in by_name]
     if missing:
         raise ReportPeriodError(
-            f"CAREAUDIT_REPORT_PERIODS names {', '.join(missing)}, which has no audits; "
+            f"CAREAUDIT_REPORT_PERIODS names {', '.join(missing)}, which "
+            f"{'has' if len(missing) == 1 else 'have'} no audits; "
             f"periods with audits: {', '.join(by_name) or 'none'}"
         )
     return [by_name[name] for name in wanted]
