@@ -24,7 +24,6 @@ from orchestration.report.wording import (
 )
 
 TOPIC_LABELS = {"age_band": "Age band", "district": "District"}
-UNIT_WORDS = {"audits": "audits", "selections": "selections"}
 
 
 @dataclass(frozen=True)
@@ -174,8 +173,8 @@ class _Builder:
         self.figure_count = 0
         self.quoted: list[str] = []  # metrics the report's sentences print, in order
 
-    # Figures of one metric, for templates; None when the period has no value.
     def _value(self, metric_id: str) -> MetricValue | None:
+        """The metric in the report's period; None when that year's form did not have it."""
         return self.data.values.get(metric_id)
 
     def _available(self, row: TemplateRow) -> bool:
@@ -232,7 +231,7 @@ class _Builder:
         topic_label = TOPIC_LABELS.get(topic, topic)
         period = self.period_fields["period"]
         if value.denominator is None:
-            unit = UNIT_WORDS.get(value.unit, value.unit)
+            unit = value.unit  # audits (or selections)
             shown = [(c, whole_percent(c.numerator, total, self.rounding)) for c in categories]
             header: tuple[str, ...] = (topic_label, unit.capitalize(), f"% of {unit}")
             rows = [(c.label, f"{c.numerator:,}", f"{share}%") for c, share in shown]

@@ -79,6 +79,12 @@ def _block(block: Block) -> str:
     return f'<p class="notice">{escape(block.notice)}</p>' if block.notice else ""
 
 
+def _css_string(text: str) -> str:
+    """Text inside a CSS string in the page's <style>: quotes and backslashes escaped, and
+    '<' written as a CSS escape so no title can close the style element."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+
+
 def render_html(report: Report) -> str:
     sections = "\n".join(
         f'<section id="{s.anchor}" aria-labelledby="{s.anchor}-heading">'
@@ -104,5 +110,5 @@ def render_html(report: Report) -> str:
         contents=contents,
         sections=sections,
         style=(PAGE_DIR / "report.css").read_text(encoding="utf-8"),
-        running_title=report.title.replace("\\", "\\\\").replace('"', '\\"'),
+        running_title=_css_string(report.title),
     )
