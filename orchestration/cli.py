@@ -65,6 +65,8 @@ def _summary(result: object, settings: object) -> list[str]:
         f"  open data:  {settings.publish_dir / 'open_data'}",  # type: ignore[attr-defined]
         f"  for BI:     {settings.publish_dir / 'reporting.duckdb'}",  # type: ignore[attr-defined]
         f"  catalogue:  {settings.publish_dir / 'catalogue' / 'index.html'}",  # type: ignore[attr-defined]
+        f"  report:     {settings.publish_dir / 'report'}",  # type: ignore[attr-defined]
+        f"  commentary: {settings.commentary_dir}",  # type: ignore[attr-defined]
         f"  archive:    {settings.archive_dir}",  # type: ignore[attr-defined]
         f"  run history (make ui): {os.environ['DAGSTER_HOME']}",
     ]

@@ -38,6 +38,8 @@ class CareauditResource(dg.ConfigurableResource):
     year_type: str
     percent_rounding: str
     export_sheet: str | None = None
+    report_periods: str = "latest"
+    report_commentary_dir: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "CareauditResource":
@@ -52,6 +54,10 @@ class CareauditResource(dg.ConfigurableResource):
             year_type=settings.year_type,
             percent_rounding=settings.percent_rounding,
             export_sheet=settings.export_sheet,
+            report_periods=settings.report_periods,
+            report_commentary_dir=(
+                str(settings.report_commentary_dir) if settings.report_commentary_dir else None
+            ),
         )
 
     def settings(self) -> Settings:
@@ -69,6 +75,10 @@ class CareauditResource(dg.ConfigurableResource):
             year_type=self.year_type,  # type: ignore[arg-type]
             percent_rounding=self.percent_rounding,  # type: ignore[arg-type]
             export_sheet=self.export_sheet,
+            report_periods=self.report_periods,
+            report_commentary_dir=(
+                Path(self.report_commentary_dir) if self.report_commentary_dir else None
+            ),
         )
 
     @contextmanager

@@ -26,6 +26,17 @@ class SettingsError(ValueError):
     """A CAREAUDIT_* variable holds a value the pipeline cannot use."""
 
 
+def _report_periods(raw: str) -> str:
+    """latest, all, or reporting periods separated by commas (2021,2022 or 202122)."""
+    value = raw.strip().lower()
+    periods = [p.strip() for p in value.split(",")]
+    if value in ("latest", "all") or all(p.isdigit() and len(p) in (4, 6) for p in periods):
+        return ",".join(periods) if value not in ("latest", "all") else value
+    raise SettingsError(
+        f"CAREAUDIT_REPORT_PERIODS={raw!r} is not latest, all or periods such as 2021,2022"
+    )
+
+
 def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     value = os.environ.get(name, default).strip().lower()
     if value not in allowed:
@@ -46,6 +57,8 @@ class Settings:
     year_type: YearType
     percent_rounding: Rounding
     export_sheet: str | None = None
+    report_periods: str = "latest"
+    report_commentary_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -66,6 +79,12 @@ class Settings:
                 "CAREAUDIT_PERCENT_ROUNDING", "half_up", ("half_up", "truncate")
             ),  # type: ignore[arg-type]
             export_sheet=os.environ.get("CAREAUDIT_EXPORT_SHEET", "").strip() or None,
+            report_periods=_report_periods(os.environ.get("CAREAUDIT_REPORT_PERIODS", "latest")),
+            report_commentary_dir=(
+                Path(os.environ["CAREAUDIT_REPORT_COMMENTARY_DIR"]).resolve()
+                if os.environ.get("CAREAUDIT_REPORT_COMMENTARY_DIR", "").strip()
+                else None
+            ),
         )
 
     @property
@@ -91,6 +110,11 @@ class Settings:
     def staging_dir(self) -> Path:
         """Outputs being prepared, checked here before they are published."""
         return self.data_dir / "staging"
+
+    @property
+    def commentary_dir(self) -> Path:
+        """The team's commentary for each year's annual report (a Markdown file per year)."""
+        return self.report_commentary_dir or self.data_dir / "report_commentary"
 
     @property
     def dagster_home(self) -> Path:
