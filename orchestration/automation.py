@@ -14,21 +14,38 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.ingest.run import file_sha256, landed_exports
+from orchestration.partitions import (
+    LANDED_FILES,
+    landing_file_names,
+    range_tags,
+    register_landed_files,
+)
 from orchestration.settings import AutomationSettings, Settings
 
 
-def build_refresh_schedule(job_name: str, automation: AutomationSettings) -> dg.ScheduleDefinition:
-    return dg.ScheduleDefinition(
+def build_refresh_schedule(
+    job_name: str, settings: Settings, automation: AutomationSettings
+) -> dg.ScheduleDefinition:
+    @dg.schedule(
         name="monthly_refresh",
         job_name=job_name,
         cron_schedule=automation.refresh_cron,
         execution_timezone=automation.timezone,
         description=(
-            f"The whole refresh at '{automation.refresh_cron}' ({automation.timezone}); "
-            "set CAREAUDIT_REFRESH_CRON to change it. Turn it on in the UI (Automation)."
+            f"The whole refresh at '{automation.refresh_cron}' ({automation.timezone}): one run "
+            "over every file in the landing folder (unchanged files are no-ops), then dbt and "
+            "publish. Set CAREAUDIT_REFRESH_CRON to change it; turn it on in the UI."
         ),
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
+    def monthly_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        files = landing_file_names(settings)
+        if not files:
+            return dg.SkipReason(f"no exports in {settings.landing_dir}")
+        register_landed_files(context.instance, files)
+        return dg.RunRequest(tags=range_tags(context.instance, files))
+
+    return monthly_refresh
 
 
 def _signature(path: Path) -> list[int]:
@@ -71,8 +88,9 @@ def build_landing_sensor(
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.STOPPED,
         description=(
-            f"Starts a refresh for each new or changed export in {settings.landing_dir}, once "
-            "per content (the run key is the file's sha256), when the file has stopped changing "
+            f"Starts a refresh of each new or changed export in {settings.landing_dir} (its "
+            "partition, then dbt and publish), once per content (the run key is the file's "
+            "sha256), when the file has stopped changing "
             f"for {automation.landing_settle_seconds:g}s. `.part` and hidden files are ignored."
         ),
     )
@@ -81,10 +99,16 @@ def build_landing_sensor(
         stable, next_cursor = stable_exports(
             settings.landing_dir, cursor, automation.landing_settle_seconds, time.time()
         )
+        known = set(context.instance.get_dynamic_partitions(LANDED_FILES.name))
+        new = sorted(name for name in stable if name not in known)
         requests = [
-            dg.RunRequest(run_key=sha, tags={"careaudit/landed_file": name})
+            dg.RunRequest(run_key=sha, partition_key=name, tags={"careaudit/landed_file": name})
             for name, sha in sorted(stable.items())
         ]
-        return dg.SensorResult(run_requests=requests, cursor=json.dumps(next_cursor))
+        return dg.SensorResult(
+            run_requests=requests,
+            dynamic_partitions_requests=[LANDED_FILES.build_add_request(new)] if new else [],
+            cursor=json.dumps(next_cursor),
+        )
 
     return landing_folder_sensor

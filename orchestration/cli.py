@@ -14,6 +14,7 @@ from pathlib import Path
 
 from orchestration.instance import prepare_dagster_home, recover_abandoned_runs, run_owner_tags
 from orchestration.paths import REPO_ROOT, SAMPLE_EXTRACTS_DIR
+from orchestration.settings import Settings
 
 
 def _use_dir(variable: str, value: str | None) -> None:
@@ -37,9 +38,13 @@ def _failed_blocking_checks(result: object) -> list[str]:
 
 def _summary(result: object, settings: object) -> list[str]:
     lines = ["", "careaudit refresh finished."]
+    seen: set[str] = set()
     for event in result.get_asset_materialization_events():  # type: ignore[attr-defined]
         materialization = event.step_materialization_data.materialization
         key = materialization.asset_key.to_user_string()
+        if key in seen:  # a run over several files' partitions materialises each of them
+            continue
+        seen.add(key)
         metadata = materialization.metadata
         if key == "raw/landed_files":
             lines.append(
@@ -60,10 +65,40 @@ def _summary(result: object, settings: object) -> list[str]:
         f"  open data:  {settings.publish_dir / 'open_data'}",  # type: ignore[attr-defined]
         f"  for BI:     {settings.publish_dir / 'reporting.duckdb'}",  # type: ignore[attr-defined]
         f"  catalogue:  {settings.publish_dir / 'catalogue' / 'index.html'}",  # type: ignore[attr-defined]
+        f"  report:     {settings.publish_dir / 'report'}",  # type: ignore[attr-defined]
+        f"  commentary: {settings.commentary_dir}",  # type: ignore[attr-defined]
         f"  archive:    {settings.archive_dir}",  # type: ignore[attr-defined]
         f"  run history (make ui): {os.environ['DAGSTER_HOME']}",
     ]
     return lines
+
+
+def _files_to_ingest(settings: Settings, only: str | None) -> list[str]:
+    """The landing files this refresh ingests: all of them, or the one named by --file."""
+    from orchestration.ingest.run import IngestError
+    from orchestration.partitions import landing_file_names
+
+    try:
+        files = landing_file_names(settings)
+    except IngestError as error:
+        raise ValueError(str(error)) from error
+    if only is None:
+        if not files and not settings.warehouse_path.exists():
+            raise ValueError(f"no exports in {settings.landing_dir}: nothing to load")
+        return files
+    if only not in files:
+        example = files[0] if files else "2022-08.csv"
+        raise ValueError(
+            f"--file {only!r} is not an export in {settings.landing_dir} "
+            f"(name it by its path inside that folder, e.g. {example!r})"
+        )
+    return [only]
+
+
+def _downstream_of_ingest(job: object) -> list:
+    """Every asset of the job except the raw tables ingest writes."""
+    keys = job.asset_layer.selected_asset_keys  # type: ignore[attr-defined]
+    return [key for key in keys if key.path[0] != "raw"]
 
 
 def refresh(args: argparse.Namespace) -> int:
@@ -76,7 +111,7 @@ def refresh(args: argparse.Namespace) -> int:
 
     from orchestration.alerts import root_cause
     from orchestration.definitions import REFRESH_JOB, build_definitions
-    from orchestration.settings import Settings
+    from orchestration.partitions import range_tags, register_landed_files
 
     settings = Settings.from_env()
     prepare_dagster_home(settings.dagster_home)
@@ -88,12 +123,22 @@ def refresh(args: argparse.Namespace) -> int:
     with DagsterInstance.get() as instance:
         for run_id in recover_abandoned_runs(instance):
             print(f"careaudit: run {run_id} had stopped mid-way; marked failed", file=sys.stderr)
+        try:
+            files = _files_to_ingest(settings, args.file)
+        except ValueError as error:
+            print(f"careaudit refresh: {error}", file=sys.stderr)
+            return 2
+        register_landed_files(instance, files)
+        # One run over all the files' partitions; with none, rebuild what is downstream.
+        tags = {**run_owner_tags(), **(range_tags(instance, files) if files else {})}
+        downstream = None if files else _downstream_of_ingest(job)
         # dagster-dbt echoes every dbt log line to stdout: keep those in a log file.
         with log_path.open("w") as log, redirect_stdout(log):
             result = job.execute_in_process(
                 instance=instance,
                 run_config={"loggers": {"progress": {"config": {"quiet": args.quiet}}}},
-                tags=run_owner_tags(),
+                tags=tags,
+                asset_selection=downstream,
                 raise_on_error=False,
             )
     failed_checks = _failed_blocking_checks(result)
@@ -126,8 +171,6 @@ def generate_sample(args: argparse.Namespace) -> int:
 
 def ui(args: argparse.Namespace) -> int:
     """Start `dagster dev` on loopback with the instance under the data dir."""
-    from orchestration.settings import Settings
-
     settings = Settings.from_env()
     prepare_dagster_home(settings.dagster_home)
     os.environ["CAREAUDIT_DATA_DIR"] = str(settings.data_dir)
@@ -147,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--landing", help="folder of exports (default: $CAREAUDIT_LANDING_DIR)")
     run.add_argument("--data-dir", help="where outputs go (default: $CAREAUDIT_DATA_DIR or ./data)")
     run.add_argument("--quiet", action="store_true", help="print nothing unless something fails")
+    run.add_argument(
+        "--file",
+        metavar="NAME",
+        help="re-run one landed file's partition only (its path inside the landing folder)",
+    )
     run.set_defaults(handler=refresh)
 
     sample = commands.add_parser("generate-sample", help="write the synthetic sample exports")

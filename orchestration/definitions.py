@@ -15,10 +15,11 @@ from orchestration.ingest.assets import (
 from orchestration.progress import progress_logger
 from orchestration.publish import open_data_release, reporting_database
 from orchestration.publish.data_catalogue import build_data_catalogue_asset
-from orchestration.publish.exposures import exposure_models
+from orchestration.publish.exposures import exposure_asset_keys, exposure_models
 from orchestration.publish.internal import REPORTING_SCHEMA, build_internal_publish_asset
 from orchestration.publish.open_data_release import build_open_data_assets
 from orchestration.publish.reporting_database import build_reporting_database_asset
+from orchestration.report import assets as annual_report
 from orchestration.resources import CareauditResource, dbt_resource
 from orchestration.settings import AlertSettings, AutomationSettings, Settings
 
@@ -66,11 +67,14 @@ def build_definitions(
                 ),
                 *build_open_data_assets(exposure_models(manifest, open_data_release.EXPOSURE)),
                 build_data_catalogue_asset(reporting_models),
+                annual_report.build_annual_report_asset(
+                    exposure_asset_keys(careaudit_dbt_models, manifest, annual_report.EXPOSURE)
+                ),
             ]
         ),
         asset_checks=[every_row_read_is_loaded_or_rejected],
         jobs=[refresh],
-        schedules=[build_refresh_schedule(REFRESH_JOB, automation)],
+        schedules=[build_refresh_schedule(REFRESH_JOB, settings, automation)],
         sensors=[
             build_landing_sensor(REFRESH_JOB, settings, automation),
             *([build_failure_alert_sensor(alerts)] if alerts.enabled else []),

@@ -39,6 +39,8 @@ class CareauditResource(dg.ConfigurableResource):
     percent_rounding: str
     export_sheet: str | None = None
     authority_folders: bool = False
+    report_periods: str = "latest"
+    report_commentary_dir: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "CareauditResource":
@@ -54,6 +56,10 @@ class CareauditResource(dg.ConfigurableResource):
             percent_rounding=settings.percent_rounding,
             export_sheet=settings.export_sheet,
             authority_folders=settings.authority_folders,
+            report_periods=settings.report_periods,
+            report_commentary_dir=(
+                str(settings.report_commentary_dir) if settings.report_commentary_dir else None
+            ),
         )
 
     def settings(self) -> Settings:
@@ -72,6 +78,10 @@ class CareauditResource(dg.ConfigurableResource):
             percent_rounding=self.percent_rounding,  # type: ignore[arg-type]
             export_sheet=self.export_sheet,
             authority_folders=self.authority_folders,
+            report_periods=self.report_periods,
+            report_commentary_dir=(
+                Path(self.report_commentary_dir) if self.report_commentary_dir else None
+            ),
         )
 
     @contextmanager

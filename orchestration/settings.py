@@ -29,6 +29,17 @@ class SettingsError(ValueError):
     """A CAREAUDIT_* variable holds a value the pipeline cannot use."""
 
 
+def _report_periods(raw: str) -> str:
+    """latest, all, or reporting periods separated by commas (2021,2022 or 202122)."""
+    value = raw.strip().lower()
+    periods = [p.strip() for p in value.split(",")]
+    if value in ("latest", "all") or all(p.isdigit() and len(p) in (4, 6) for p in periods):
+        return ",".join(periods) if value not in ("latest", "all") else value
+    raise SettingsError(
+        f"CAREAUDIT_REPORT_PERIODS={raw!r} is not latest, all or periods such as 2021,2022"
+    )
+
+
 def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     value = os.environ.get(name, default).strip().lower()
     if value not in allowed:
@@ -52,6 +63,8 @@ class Settings:
     # A hub loading many authorities: each top folder of the landing folder is named by the
     # code of the authority whose exports it holds (CAREAUDIT_AUTHORITY_FOLDERS=true).
     authority_folders: bool = False
+    report_periods: str = "latest"
+    report_commentary_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -74,6 +87,12 @@ class Settings:
             export_sheet=os.environ.get("CAREAUDIT_EXPORT_SHEET", "").strip() or None,
             authority_folders=_choice("CAREAUDIT_AUTHORITY_FOLDERS", "false", ("true", "false"))
             == "true",
+            report_periods=_report_periods(os.environ.get("CAREAUDIT_REPORT_PERIODS", "latest")),
+            report_commentary_dir=(
+                Path(os.environ["CAREAUDIT_REPORT_COMMENTARY_DIR"]).resolve()
+                if os.environ.get("CAREAUDIT_REPORT_COMMENTARY_DIR", "").strip()
+                else None
+            ),
         )
 
     def la_code_for(self, source_file: str) -> str | None:
@@ -108,6 +127,11 @@ class Settings:
     def staging_dir(self) -> Path:
         """Outputs being prepared, checked here before they are published."""
         return self.data_dir / "staging"
+
+    @property
+    def commentary_dir(self) -> Path:
+        """The team's commentary for each year's annual report (a Markdown file per year)."""
+        return self.report_commentary_dir or self.data_dir / "report_commentary"
 
     @property
     def dagster_home(self) -> Path:

@@ -4,7 +4,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from unittest.mock import patch
 
 from orchestration.settings import Settings
 
@@ -41,15 +43,6 @@ def run_careaudit(
 def default_settings(data_dir: Path) -> Settings:
     """The settings of a run with every default (the bundled sample's authority), for tests
     that call the code directly rather than through `careaudit`."""
-    return Settings(
-        data_dir=data_dir,
-        landing_dir=data_dir / "landing",
-        pseudonymisation_key=None,
-        la_code="E10000014",
-        old_la_code="850",
-        la_name="Hampshire",
-        region_code="E12000008",
-        region_name="South East",
-        year_type="calendar",
-        percent_rounding="half_up",
-    )
+    with patch.dict(os.environ, careaudit_env(), clear=True):
+        settings = Settings.from_env()
+    return replace(settings, data_dir=data_dir, landing_dir=data_dir / "landing")

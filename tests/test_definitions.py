@@ -69,6 +69,9 @@ def test_dagster_validates_the_workspace():
         ("publish/open_data_candidate", "reporting/rpt_metric_trends"),
         ("publish/open_data", "publish/open_data_candidate"),
         ("publish/data_catalogue", "reporting/rpt_metrics"),
+        ("publish/annual_report", "reporting/rpt_metric_trends"),
+        ("publish/annual_report", "marts/fct_metric_comparisons"),
+        ("publish/annual_report", "catalogue/report_sentences"),
     ],
 )
 def test_lineage_runs_from_landing_files_to_published_files(specs, asset, parent):
@@ -86,6 +89,7 @@ def test_assets_are_grouped_by_layer(specs):
     assert groups["publish/internal_files"] == "publish"
     assert groups["publish/open_data"] == "publish"
     assert groups["publish/reporting_database"] == "publish"
+    assert groups["publish/annual_report"] == "publish"
 
 
 def test_every_asset_has_a_description_kinds_and_owners(specs):

@@ -4,9 +4,10 @@ the blocking check that every row read was loaded or rejected."""
 import dagster as dg
 
 from orchestration.catalogue import load_catalogue
-from orchestration.ingest.load import RAW_TABLES, table_counts
+from orchestration.ingest.load import RAW_TABLES, column_types, months_by_file, table_counts
 from orchestration.ingest.reconcile import reconcile
-from orchestration.ingest.run import FileOutcome, ingest_landing_folder
+from orchestration.ingest.run import FileOutcome, ingest_files
+from orchestration.partitions import LANDED_FILES
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
@@ -38,19 +39,20 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def files_summary(outcomes: list[FileOutcome]) -> str:
+def files_summary(outcomes: list[FileOutcome], months: dict[str, list[str]]) -> str:
     """The per-file Markdown table shown on the ingest asset in the Dagster UI."""
     lines = [
-        "| file | status | form | format | rows read | loaded | rejected | missing answers "
-        "| warnings | note |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| file | status | months | form | format | rows read | loaded | rejected "
+        "| missing answers | warnings | note |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for o in outcomes:
         shape = " ".join(_cell(v) for v in (o.file_format, o.encoding or o.sheet_name) if v)
         read = o.status in ("loaded", "replaced")  # the others were not read into rows now
         counts = (o.rows_read, o.rows_loaded, o.rows_rejected, o.missing_answers, o.warnings)
         lines.append(
-            f"| {_cell(o.source_file)} | {o.status} | {_cell(o.form_version)} | {shape} | "
+            f"| {_cell(o.source_file)} | {o.status} | {', '.join(months.get(o.source_file, []))} "
+            f"| {_cell(o.form_version)} | {shape} | "
             + " | ".join(str(n) if read else "" for n in counts)
             + f" | {_cell(o.note)} |"
         )
@@ -90,30 +92,57 @@ def _progress(context: dg.AssetExecutionContext, outcome: FileOutcome) -> None:
     ],
     name="ingest_audit_extracts",
     pool=WAREHOUSE_POOL,
+    partitions_def=LANDED_FILES,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     description=(
-        "Ingest every new or corrected export in the landing folder: recognise its form "
-        "version, map answers to catalogue codes, pseudonymise identifiers, archive the "
-        "original and load the raw tables in one transaction; refuse (quarantine) a file that "
-        "cannot be loaded without stopping the others."
+        "Ingest the landed exports of the run's partitions (one partition per file in the "
+        "landing folder): recognise each file's form version, map answers to catalogue codes, "
+        "pseudonymise identifiers, archive the original and load the raw tables in one "
+        "transaction; refuse (quarantine) a file that cannot be loaded without stopping the "
+        "others. Re-running a file's partition replaces that file's rows only."
     ),
 )
 def ingest_audit_extracts(context: dg.AssetExecutionContext, careaudit: CareauditResource):
-    outcomes = ingest_landing_folder(
-        careaudit.settings(), load_catalogue(), progress=lambda message: report(context, message)
+    settings = careaudit.settings()
+    paths = [settings.landing_dir / name for name in context.partition_keys]
+    for gone in (path for path in paths if not path.is_file()):
+        report(
+            context,
+            f"{gone.relative_to(settings.landing_dir)}: no longer in the landing "
+            "folder; its rows stay as loaded",
+        )
+    outcomes = ingest_files(
+        settings,
+        load_catalogue(),
+        [path for path in paths if path.is_file()],
+        progress=lambda message: report(context, message),
     )
     for outcome in outcomes:
         _progress(context, outcome)
     with careaudit.warehouse(read_only=True) as con:
         counts = table_counts(con)
+        columns = column_types(con)
+        months = months_by_file(
+            con,
+            {
+                name: settings.la_code_for(name) or settings.la_code
+                for name in context.partition_keys
+            },
+        )
     summary = {
-        "files": dg.MetadataValue.md(files_summary(outcomes)),
+        "files": dg.MetadataValue.md(files_summary(outcomes, months)),
         "files_loaded": sum(o.status in ("loaded", "replaced") for o in outcomes),
         "files_refused": sum(o.status == "refused" for o in outcomes),
         "rows_loaded": sum(o.rows_loaded for o in outcomes),
         "rows_rejected": sum(o.rows_rejected for o in outcomes),
     }
     for table in RAW_TABLES:
-        metadata: dict[str, object] = {"dagster/row_count": counts[table]}
+        metadata: dict[str, object] = {
+            "dagster/row_count": counts[table],
+            "dagster/column_schema": dg.TableSchema(
+                columns=[dg.TableColumn(name, data_type) for name, data_type in columns[table]]
+            ),
+        }
         if table in ("landed_files", "ingest_findings"):
             metadata.update(summary)
         yield dg.MaterializeResult(asset_key=dg.AssetKey(["raw", table]), metadata=metadata)

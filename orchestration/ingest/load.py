@@ -162,6 +162,35 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return counts
 
 
+def column_types(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    """Each raw table's columns and types, as the warehouse holds them."""
+    rows = con.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'raw' order by table_name, ordinal_position"
+    ).fetchall()
+    columns: dict[str, list[tuple[str, str]]] = {table: [] for table in RAW_TABLES}
+    for table, column, data_type in rows:
+        if table in columns:
+            columns[table].append((column, data_type.lower()))
+    return columns
+
+
+def months_by_file(
+    con: duckdb.DuckDBPyConnection, la_codes: dict[str, str]
+) -> dict[str, list[str]]:
+    """The completion months ("2022-08") the current rows of these files (name -> the
+    authority whose file it is) fall in."""
+    if not _has_raw_tables(con) or not la_codes:
+        return {}
+    rows = con.execute(
+        "select source_file, list_sort(list(distinct strftime(completed_at, '%Y-%m'))) "
+        "from raw.audit_submissions "
+        "where list_contains(?, la_code || '/' || source_file) group by source_file",
+        [[f"{code}/{name}" for name, code in la_codes.items()]],
+    ).fetchall()
+    return dict(rows)
+
+
 def _retire(
     con: duckdb.DuckDBPyConnection, la_code: str, source_file: str, sha256: str, now: datetime
 ) -> None:

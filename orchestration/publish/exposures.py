@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
 
 from orchestration.publish.internal import REPORTING_SCHEMA
 
@@ -32,3 +33,14 @@ def exposure_models(manifest_path: Path, exposure: str) -> list[str]:
 
 def model_keys(models: list[str]) -> list[dg.AssetKey]:
     return [dg.AssetKey([REPORTING_SCHEMA, model]) for model in models]
+
+
+def exposure_asset_keys(
+    dbt_assets: dg.AssetsDefinition, manifest_path: Path, exposure: str
+) -> list[dg.AssetKey]:
+    """The asset keys of everything a dbt exposure depends on, whatever its layer (models of
+    any schema, seeds): for outputs that read more than the published models."""
+    return [
+        get_asset_key_for_model([dbt_assets], name)
+        for name in exposure_models(manifest_path, exposure)
+    ]

@@ -2,6 +2,7 @@
 failing step, over SMTP; without configuration there is no alert sensor at all."""
 
 import socket
+from dataclasses import replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -11,6 +12,7 @@ from aiosmtpd.controller import Controller
 
 from orchestration.alerts import build_failure_alert_sensor
 from orchestration.definitions import REFRESH_JOB, build_definitions
+from orchestration.partitions import landing_file_names, range_tags, register_landed_files
 from orchestration.settings import AlertSettings, AutomationSettings, Settings
 
 
@@ -53,15 +55,14 @@ def alert_settings(port: int) -> AlertSettings:
 
 def failing_run(tmp_path) -> tuple[dg.DagsterInstance, dg.ExecuteInProcessResult]:
     """A real refresh that fails at ingest: the warehouse path is a directory."""
-    settings = Settings.from_env()
-    settings = Settings(
-        **{**settings.__dict__, "data_dir": tmp_path, "pseudonymisation_key": "test-key"}
-    )
+    settings = replace(Settings.from_env(), data_dir=tmp_path, pseudonymisation_key="test-key")
     settings.warehouse_path.mkdir(parents=True)
     defs = build_definitions(settings, AutomationSettings.from_env(), alert_settings(25))
     instance = dg.DagsterInstance.ephemeral()
+    files = landing_file_names(settings)
+    register_landed_files(instance, files)
     result = defs.resolve_job_def(REFRESH_JOB).execute_in_process(
-        instance=instance, raise_on_error=False
+        instance=instance, tags=range_tags(instance, files), raise_on_error=False
     )
     assert not result.success
     return instance, result

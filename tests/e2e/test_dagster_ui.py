@@ -11,6 +11,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from orchestration.definitions import REFRESH_JOB
+from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from tests.e2e.dagster_ui import DagsterUI, chromium, dagster_dev, screenshot
 
 LAUNCH = """
@@ -20,6 +22,13 @@ mutation Launch($params: ExecutionParams!) {
     ... on LaunchRunSuccess { run { runId } }
     ... on PythonError { message }
   }
+}"""
+
+ADD_PARTITION = """
+mutation Add($selector: RepositorySelector!, $key: String!) {
+  addDynamicPartition(
+    repositorySelector: $selector, partitionsDefName: "landed_files", partitionKey: $key
+  ) { __typename }
 }"""
 
 RUN_STATUS = """
@@ -38,14 +47,25 @@ ASSET_NODES = """
 PUBLISHED = "publish/internal_files"
 
 
+REPOSITORY = {"repositoryLocationName": "careaudit", "repositoryName": "__repository__"}
+
+
 def run_refresh(ui: DagsterUI, timeout: float = 420) -> str:
+    """Register a partition per landed file and launch one run over all of them, as the
+    sensor and the schedule do."""
+    files = sorted(p.name for p in SAMPLE_EXTRACTS_DIR.iterdir() if p.suffix in (".csv", ".xlsx"))
+    for name in files:
+        added = ui.graphql(ADD_PARTITION, {"selector": REPOSITORY, "key": name})
+        assert added["addDynamicPartition"]["__typename"] == "AddDynamicPartitionSuccess", added
     params = {
-        "selector": {
-            "repositoryLocationName": "careaudit",
-            "repositoryName": "__repository__",
-            "jobName": REFRESH_JOB,
-        },
+        "selector": {**REPOSITORY, "jobName": REFRESH_JOB},
         "runConfigData": {},
+        "executionMetadata": {
+            "tags": [
+                {"key": RANGE_START_TAG, "value": files[0]},
+                {"key": RANGE_END_TAG, "value": files[-1]},
+            ]
+        },
     }
     launched = ui.graphql(LAUNCH, {"params": params})["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
@@ -144,3 +164,40 @@ def test_a_browser_shows_the_published_metrics_asset_page(materialised_ui):
         text = page_text(driver)
         assert "Latest materialization" in text
         assert "rows_metrics" in text and "careaudit_refresh" in text
+
+
+REPORT = "publish/annual_report"
+
+IMAGES = """
+return [...document.querySelectorAll('img')]
+  .filter(img => img.src.startsWith('data:image/png'))
+  .map(img => ({alt: img.alt, width: img.naturalWidth, complete: img.complete}));
+"""
+
+
+def show_markdown(driver, key: str) -> None:
+    """Open the dialog the asset page shows a Markdown metadata value in."""
+    driver.find_element(
+        By.XPATH,
+        f"//tr[td[normalize-space()='{key}']]//*[normalize-space(text())='[Show Markdown]']",
+    ).click()
+
+
+def test_a_browser_shows_the_annual_reports_preview_and_chart(materialised_ui):
+    ui, _, tmp_path = materialised_ui
+    with chromium(tmp_path) as driver:
+        driver.get(f"{ui.url}/assets/{REPORT}")
+        dismiss_welcome(driver)
+        WebDriverWait(driver, 60).until(lambda d: "care_plan_audit_2022.html" in page_text(d))
+        show_markdown(driver, "chart")
+        WebDriverWait(driver, 30).until(lambda d: d.execute_script(IMAGES))
+        time.sleep(1)
+        screenshot(driver, "dagster_ui_annual_report_chart")
+        [image] = driver.execute_script(IMAGES)
+        assert image["complete"] and image["width"] > 200  # the age chart, drawn
+        assert image["alt"].startswith("Bar chart: audits by age band, 2022")
+        click_button(driver, "Close")
+        show_markdown(driver, "preview")
+        WebDriverWait(driver, 30).until(
+            lambda d: "209 (87%) children feel their life has improved" in page_text(d)
+        )

@@ -252,8 +252,13 @@ def test_the_ingest_asset_shows_each_file_and_row_counts(run) -> None:
             limit=1,
         )
     summary = landed.asset_materialization.metadata["files"].value
-    assert "| 2022/pii.csv | loaded | 2022 | csv utf-8 | 6 | 4 | 2 | 1 | 0 |  |" in summary
+    assert (
+        "| 2022/pii.csv | loaded | 2022-08 | 2022 | csv utf-8 | 6 | 4 | 2 | 1 | 0 |  |" in summary
+    )
     assert "| 2022/refused.csv | refused |" in summary
-    assert "| 2022/workbook.xlsx | loaded | 2022 | xlsx Export | 1 | 1 | 0 | 0 | 0 |  |" in summary
+    assert (
+        "| 2022/workbook.xlsx | loaded | 2022-08 | 2022 | xlsx Export | 1 | 1 | 0 | 0 | 0 |  |"
+        in summary
+    )
     assert submissions.asset_materialization.metadata["dagster/row_count"].value == 5
     assert check.event.dagster_event.event_specific_data.passed

@@ -373,7 +373,18 @@ def test_the_exposures_name_the_outputs_and_the_catalogue_documents_them(sample_
     assert exposures == {
         "bi_dashboard": ["rpt_metric_breakdowns", "rpt_metric_trends", "rpt_metrics"],
         "open_data_release": ["rpt_metric_breakdowns", "rpt_metric_trends"],
-        "annual_report": ["rpt_metric_breakdowns", "rpt_metric_trends", "rpt_metrics"],
+        "annual_report": [
+            "dim_metrics",
+            "dim_periods",
+            "dim_questions",
+            "dim_sections",
+            "fct_metric_comparisons",
+            "form_answer_options",
+            "report_sentences",
+            "rpt_metric_breakdowns",
+            "rpt_metric_trends",
+            "rpt_metrics",
+        ],
     }
     page = (data_dir / "publish" / "catalogue" / "index.html").read_text(encoding="utf-8")
     for name in [*exposures, "rpt_metric_breakdowns", "The category as people read it"]:

@@ -1,0 +1,67 @@
+"""The annual report as a Dagster asset: publish/report/care_plan_audit_<period>.html and .md,
+downstream of what the dbt exposure `annual_report` declares, with a preview (Markdown and
+the age chart) in the UI."""
+
+import base64
+
+import dagster as dg
+
+from orchestration.progress import report
+from orchestration.report.markdown import render_markdown
+from orchestration.report.publish import preview_image, publish_reports, report_dir
+from orchestration.resources import WAREHOUSE_POOL, CareauditResource
+
+KEY = dg.AssetKey(["publish", "annual_report"])
+EXPOSURE = "annual_report"  # the dbt exposure declaring what the report reads
+PREVIEW_UNTIL = "trends"  # the preview leaves out the trend appendix
+
+
+def build_annual_report_asset(inputs: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=KEY,
+        deps=inputs,
+        group_name="publish",
+        kinds={"python", "html", "markdown"},
+        owners=["team:careaudit-data"],
+        metadata={"dbt_exposure": EXPOSURE},
+        pool=WAREHOUSE_POOL,  # reads the warehouse: not while a writer holds it
+        description=(
+            "`publish/report/care_plan_audit_<year>.html` and `.md`: the Annual Care Plan "
+            "Audit report of the latest year (`CAREAUDIT_REPORT_PERIODS=all` for every year) "
+            "in the wording of `seeds/catalogue/report_sentences.csv`, with charts, the table "
+            "of each chart's numbers, and the team's commentary and recommendations from "
+            "`$CAREAUDIT_REPORT_COMMENTARY_DIR/care_plan_audit_<year>.md` (created as a "
+            "template when missing). One self-contained HTML page, printable to A4."
+        ),
+    )
+    def annual_report(
+        context: dg.AssetExecutionContext, careaudit: CareauditResource
+    ) -> dg.MaterializeResult:
+        settings = careaudit.settings()
+        published = publish_reports(settings, progress=lambda line: report(context, line))
+        if not published:
+            report(context, "no period has audits yet: no annual report written")
+            return dg.MaterializeResult(metadata={"periods": "none"})
+        latest = published[-1]
+        metadata: dict[str, dg.RawMetadataValue] = {
+            "report_html": dg.MetadataValue.path(str(latest.html)),
+            "open_report": dg.MetadataValue.url(latest.html.as_uri()),
+            "report_markdown": dg.MetadataValue.path(str(latest.markdown)),
+            "directory": dg.MetadataValue.path(str(report_dir(settings))),
+            "periods": ", ".join(p.report.time_period for p in published),
+            "commentary": dg.MetadataValue.path(str(latest.commentary.path)),
+            "commentary_sections": ", ".join(latest.commentary.sections) or "none yet",
+            "figures": sum(1 for _ in latest.report.figures),
+            "preview": dg.MetadataValue.md(render_markdown(latest.report, until=PREVIEW_UNTIL)),
+        }
+        image = preview_image(latest.report)
+        if image is not None:
+            figure, png = image
+            encoded = base64.b64encode(png).decode("ascii")
+            metadata["chart"] = dg.MetadataValue.md(
+                f"**Figure {figure.number}. {figure.title}**\n\n"
+                f"![{figure.alt}](data:image/png;base64,{encoded})"
+            )
+        return dg.MaterializeResult(metadata=metadata)
+
+    return annual_report

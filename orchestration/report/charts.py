@@ -1,0 +1,173 @@
+"""The report's charts, drawn by matplotlib: inline SVG for the HTML page (vector, so it
+prints sharply; text kept as text; nothing fetched when the page opens) and PNG for the
+Dagster UI's preview.
+
+Each SVG is made fit to sit inline in one page beside others: its ids are prefixed with the
+figure's id (matplotlib names every group `figure_1`, `axes_1`, ...), and it carries its text
+alternative as <title> and <desc> with role="img". The same data gives the same SVG (hash
+salt per figure, no date), so a report only changes when its figures do.
+
+matplotlib is imported when a chart is drawn, not when the Dagster definitions load.
+"""
+
+import io
+import re
+from html import escape
+from typing import TYPE_CHECKING
+
+from orchestration.report.document import BarChart, Figure, TrendChart
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as PlotFigure
+
+INK = "#1b1b1b"
+BAR = "#1d4f91"  # dark blue: contrast 8.6:1 on white, prints well in greyscale
+GRID = "#d9d9d9"
+STYLE = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
+    "font.size": 9,
+    "text.color": INK,
+    "axes.edgecolor": "#8a8a8a",
+    "axes.labelcolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "svg.fonttype": "none",  # text stays text: selectable, searchable, read by screen readers
+}
+
+
+def _bars(ax: "Axes", chart: BarChart) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    positions = range(len(chart.labels))
+    if chart.horizontal:
+        bars = ax.barh(positions, chart.percents, color=BAR, height=0.62)
+        ax.set_yticks(list(positions), chart.labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 112)
+        ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+        ax.xaxis.grid(True, color=GRID, linewidth=0.6)
+        ax.tick_params(axis="y", length=0)
+    else:
+        bars = ax.bar(positions, chart.percents, color=BAR, width=0.62)
+        ax.set_xticks(list(positions), chart.labels)
+        top = max(chart.percents, default=0)
+        ax.set_ylim(0, max(10, top * 1.22))
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+        ax.set_ylabel(chart.axis_label)
+        ax.yaxis.grid(True, color=GRID, linewidth=0.6)
+        ax.tick_params(axis="x", length=0)
+    ax.bar_label(bars, labels=list(chart.value_labels), padding=3, fontsize=8.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _year(period: str) -> int:
+    """Where a period sits on the time axis: its first year ('2019', '2021-22' -> 2021), so
+    a gap in the record shows as a gap."""
+    return int(period[:4])
+
+
+def _trend(ax: "Axes", chart: TrendChart) -> None:
+    positions = [_year(period) for period in chart.periods]
+    ax.plot(positions, chart.percents, color=BAR, linewidth=1.6, zorder=2)
+    for x, percent, published in zip(positions, chart.percents, chart.published, strict=True):
+        ax.plot(
+            [x],
+            [percent],
+            marker="o",
+            markersize=6,
+            markeredgewidth=1.6,
+            color=BAR,
+            markerfacecolor="white" if published else BAR,
+            zorder=3,
+        )
+        ax.annotate(
+            f"{percent}%",
+            (x, percent),
+            textcoords="offset points",
+            xytext=(0, 7),
+            ha="center",
+            fontsize=8.5,
+        )
+    ax.set_xticks(positions, list(chart.periods))
+    ax.set_xlim(min(positions) - 0.5, max(positions) + 0.5)
+    ax.set_ylim(0, 112)
+    ax.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
+    ax.yaxis.grid(True, color=GRID, linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _size(chart: BarChart | TrendChart) -> tuple[float, float]:
+    """Inches, before the tight crop. The page shows a chart at this size (never larger),
+    which is the width of its column on A4: the text prints at the size of the page's."""
+    if isinstance(chart, TrendChart):
+        return 3.2, 1.8
+    if chart.horizontal:  # every bar gets room for the longest label, so none overlap
+        lines = max((label.count("\n") + 1 for label in chart.labels), default=1)
+        return 4.3, 0.55 + len(chart.labels) * (0.13 * lines + 0.14)
+    return 4.3, 2.4
+
+
+def _draw(chart: BarChart | TrendChart) -> "PlotFigure":
+    from matplotlib.figure import Figure as PlotFigure
+
+    plot = PlotFigure(figsize=_size(chart))
+    ax = plot.subplots()
+    if isinstance(chart, TrendChart):
+        _trend(ax, chart)
+    else:
+        _bars(ax, chart)
+    return plot
+
+
+def _namespaced(svg: str, prefix: str) -> str:
+    """Give every id (and every reference to one) the figure's prefix: many SVGs share the
+    page, and matplotlib numbers the groups of each from 1."""
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    return re.sub(r'(xlink:href|href)="#([^"]+)"', rf'\1="#{prefix}-\2"', svg)
+
+
+def svg(figure: Figure) -> str:
+    """The figure's chart as an <svg> element for an HTML page, with its text alternative."""
+    from matplotlib import rc_context
+
+    prefix = figure.anchor
+    with rc_context({**STYLE, "svg.hashsalt": prefix}):
+        plot = _draw(figure.chart)
+        buffer = io.StringIO()
+        plot.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]  # no XML declaration or DOCTYPE inside HTML
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
+    text = _namespaced(text, prefix)
+    opening = text.index(">") + 1
+    labelled = (
+        f' role="img" aria-labelledby="{prefix}-title {prefix}-desc" class="chart"'
+        if 'role="img"' not in text[:opening]
+        else ""
+    )
+    return (
+        text[: opening - 1]
+        + labelled
+        + ">"
+        + f'<title id="{prefix}-title">{escape(figure.title)}</title>'
+        + f'<desc id="{prefix}-desc">{escape(figure.alt)}</desc>'
+        + text[opening:]
+    )
+
+
+def png(figure: Figure, dpi: int = 96) -> bytes:
+    """The figure's chart as PNG (the Dagster UI shows images, not SVG, in Markdown)."""
+    from matplotlib import rc_context
+
+    with rc_context(STYLE):
+        plot = _draw(figure.chart)
+        buffer = io.BytesIO()
+        plot.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    return buffer.getvalue()

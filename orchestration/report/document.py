@@ -1,0 +1,445 @@
+"""The report as a document: sections of paragraphs, findings, figures (a chart and the table
+of its numbers) and the team's commentary, built from the report's data and the rows of
+report_sentences in order. The Markdown and HTML renderers only lay it out."""
+
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from orchestration.report.commentary import Commentary
+from orchestration.report.data import MetricValue, ReportData, TemplateRow
+from orchestration.report.wording import (
+    PERIOD_FIELDS,
+    ROUNDING_RULES,
+    TemplateError,
+    check_row,
+    comparison_fields,
+    figures,
+    needed_figures,
+    period_label,
+    referenced_metrics,
+    render,
+    whole_percent,
+)
+
+TOPIC_LABELS = {"age_band": "Age band", "district": "District"}
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]  # right-aligned columns
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Bars of whole percentages, one per category or metric."""
+
+    labels: tuple[str, ...]
+    percents: tuple[int, ...]
+    value_labels: tuple[str, ...]
+    horizontal: bool
+    axis_label: str
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    periods: tuple[str, ...]
+    percents: tuple[int, ...]
+    published: tuple[bool, ...]  # a figure from an earlier report, not computed
+
+
+@dataclass(frozen=True)
+class Figure:
+    number: int
+    title: str
+    alt: str  # the chart's text alternative
+    chart: BarChart | TrendChart
+    table: Table
+
+    @property
+    def anchor(self) -> str:
+        return f"figure-{self.number}"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+    finding: bool = False  # findings in a row make one list
+
+
+@dataclass(frozen=True)
+class TeamCommentary:
+    markdown: str  # the team's text, or "" (then notice, if any, says what is missing)
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class FigureGrid:
+    """Small figures side by side: the trend appendix."""
+
+    intro: str
+    figures: tuple[Figure, ...]
+
+
+Block = Paragraph | Question | Bullets | Figure | TeamCommentary | FigureGrid
+
+
+@dataclass
+class Section:
+    key: str
+    heading: str
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return self.key.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Report:
+    time_period: str
+    period_label: str
+    title: str
+    subtitle: str
+    authors: str | None
+    sections: tuple[Section, ...]
+    audits: int
+    produced_on: date
+    rounding_rule: str
+
+    @property
+    def figures(self) -> Iterator[Figure]:
+        for section in self.sections:
+            for block in section.blocks:
+                if isinstance(block, Figure):
+                    yield block
+                elif isinstance(block, FigureGrid):
+                    yield from block.figures
+
+
+def section_headings(data: ReportData) -> dict[str, str]:
+    """Every section of the report's outline (key -> heading), whether or not it has figures
+    this year: the commentary file may write about any of them."""
+    fields = _period_fields(data, "truncate")
+    return {
+        row.section: render(row.text, fields) for row in data.templates if row.kind == "section"
+    }
+
+
+def _audit_months(data: ReportData) -> str:
+    first, last = data.period.first_month, data.period.last_month
+    if first is None or last is None:
+        return period_label(data.period.time_period)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B %Y}"
+    if first.year == last.year:
+        return f"{first:%B} to {last:%B %Y}"
+    return f"{first:%B %Y} to {last:%B %Y}"
+
+
+def _period_fields(data: ReportData, rounding: str) -> dict[str, str]:
+    fields = {
+        "period": period_label(data.period.time_period),
+        "audit_months": _audit_months(data),
+        "la_name": data.la_name,
+        "rounding_rule": ROUNDING_RULES[rounding],
+    }
+    assert set(fields) == set(PERIOD_FIELDS)
+    return fields
+
+
+class _Builder:
+    def __init__(
+        self, data: ReportData, commentary: Commentary, rounding: str, produced_on: date
+    ) -> None:
+        self.data, self.commentary, self.rounding = data, commentary, rounding
+        self.produced_on = produced_on
+        self.period_fields = _period_fields(data, rounding)
+        self.metric_ids = set(data.catalogue_metrics)
+        self.figure_count = 0
+        self.quoted: list[str] = []  # metrics the report's sentences print, in order
+
+    def _value(self, metric_id: str) -> MetricValue | None:
+        """The metric in the report's period; None when that year's form did not have it."""
+        return self.data.values.get(metric_id)
+
+    def _available(self, row: TemplateRow) -> bool:
+        for metric_id, attribute in needed_figures(row):
+            value = self._value(metric_id)
+            if value is None or not getattr(figures(value), attribute):
+                return False
+        return True
+
+    def _fields(self, row: TemplateRow) -> dict[str, object]:
+        fields: dict[str, object] = dict(self.period_fields)
+        fields.update(
+            {m: figures(v) for m in referenced_metrics(row) if (v := self._value(m)) is not None}
+        )
+        if row.metric_ids and row.kind != "ranking" and (own := self._value(row.metric_ids[0])):
+            fields.update(vars(figures(own)))
+        if row.kind == "ranking":
+            ranked = sorted(
+                (self.data.values[m] for m in row.metric_ids),
+                key=lambda v: (-(v.numerator or 0), row.metric_ids.index(v.metric_id)),
+            )
+            fields["ranked"] = [figures(v) for v in ranked]
+        return fields
+
+    def sentence(self, row: TemplateRow) -> str:
+        fields = self._fields(row)
+        parts = [render(row.text, fields)]
+        metric_id = row.metric_ids[0] if row.metric_ids else None
+        period = self.data.period.time_period
+        if row.comparison and metric_id in self.data.previous:
+            comparison = self.data.previous[metric_id]
+            fields.update(comparison_fields("previous", comparison, period, row.higher_is))
+            parts.append(render(row.comparison, fields))
+        if row.first_comparison and metric_id in self.data.first:
+            comparison = self.data.first[metric_id]
+            fields.update(comparison_fields("first", comparison, period, row.higher_is))
+            parts.append(render(row.first_comparison, fields))
+        return " ".join(part for part in parts if part)
+
+    def _figure(self, title: str, alt: str, chart: BarChart | TrendChart, table: Table) -> Figure:
+        self.figure_count += 1
+        return Figure(self.figure_count, title, alt, chart, table)
+
+    def breakdown_figure(self, row: TemplateRow) -> Figure | None:
+        """A metric by age band (or district): for a count of audits, each category's share
+        of them; for a percentage, the percentage within each category."""
+        metric_id, topic = row.metric_ids[0], row.breakdown_topic or "age_band"
+        value = self._value(metric_id)
+        categories = self.data.breakdowns.get((metric_id, topic), [])
+        total = sum(c.numerator for c in categories)
+        if value is None or total == 0:
+            return None
+        title = render(row.text, self.period_fields)
+        topic_label = TOPIC_LABELS.get(topic, topic)
+        period = self.period_fields["period"]
+        if value.denominator is None:
+            unit = value.unit  # audits (or selections)
+            shown = [(c, whole_percent(c.numerator, total, self.rounding)) for c in categories]
+            header: tuple[str, ...] = (topic_label, unit.capitalize(), f"% of {unit}")
+            rows = [(c.label, f"{c.numerator:,}", f"{share}%") for c, share in shown]
+            rows.append(("Total", f"{total:,}", ""))
+            axis = f"Share of {unit}"
+            alt = f"Bar chart: {unit} by {topic_label.lower()}, {period}: " + "; ".join(
+                f"{c.label} {c.numerator:,} ({share}%)" for c, share in shown
+            )
+        else:
+            shown = [
+                (c, whole_percent(c.numerator, c.denominator, self.rounding))
+                for c in categories
+                if c.denominator
+            ]
+            header = (topic_label, "Count", "Out of", "%")
+            rows = [
+                (c.label, f"{c.numerator:,}", f"{c.denominator:,}", f"{share}%")
+                for c, share in shown
+            ]
+            axis = ""
+            alt = f"Bar chart: {value.description} by {topic_label.lower()}, {period}: " + (
+                "; ".join(f"{c.label} {share}%" for c, share in shown)
+            )
+        chart = BarChart(
+            labels=tuple(c.label for c, _ in shown),
+            percents=tuple(share for _, share in shown),
+            value_labels=tuple(f"{c.numerator:,} ({share}%)" for c, share in shown),
+            horizontal=False,
+            axis_label=axis,
+        )
+        numeric = (False, *(True for _ in header[1:]))
+        return self._figure(title, alt, chart, Table(header, tuple(rows), numeric))
+
+    def metrics_figure(self, row: TemplateRow, section_metrics: list[str]) -> Figure | None:
+        chosen = list(row.metric_ids) or section_metrics
+        values = [
+            v
+            for m in chosen
+            if (v := self._value(m)) is not None and v.reported_percent is not None
+        ]
+        if not values:
+            return None
+        title = render(row.text, self.period_fields)
+        chart = BarChart(
+            labels=tuple(textwrap.fill(v.label, 30) for v in values),
+            percents=tuple(v.reported_percent or 0 for v in values),
+            value_labels=tuple(f"{v.reported_percent}%" for v in values),
+            horizontal=True,
+            axis_label="",
+        )
+        rows = tuple(
+            (
+                v.label,
+                f"{v.numerator or 0:,}",
+                f"{v.denominator or 0:,}",
+                f"{v.reported_percent}%",
+            )
+            for v in values
+        )
+        notes = tuple(_missing_note(v) for v in values if v.missing_answers)
+        if any(v.unit == "selections" for v in values):
+            notes += ("Shares of selections: one audit can reference several aspects.",)
+        alt = f"Bar chart: {title}: " + "; ".join(
+            f"{v.label} {v.reported_percent}%" for v in values
+        )
+        table = Table(("Measure", "Count", "Out of", "%"), rows, (False, True, True, True), notes)
+        return self._figure(title, alt, chart, table)
+
+    def trend_figures(self) -> tuple[Figure, ...]:
+        found = []
+        for metric_id in self.quoted:
+            history = [
+                v for v in self.data.history.get(metric_id, []) if v.reported_percent is not None
+            ]
+            if len(history) < 2:
+                continue
+            description = history[-1].description
+            chart = TrendChart(
+                periods=tuple(period_label(v.time_period) for v in history),
+                percents=tuple(v.reported_percent or 0 for v in history),
+                published=tuple(v.value_source == "published" for v in history),
+            )
+            rows = tuple(
+                (
+                    period_label(v.time_period),
+                    f"{v.reported_percent}%",
+                    "" if v.numerator is None else f"{v.numerator:,}",
+                    "" if v.denominator is None else f"{v.denominator:,}",
+                    "published report" if v.value_source == "published" else "audits",
+                )
+                for v in history
+            )
+            alt = f"Line chart: {description}, by year: " + "; ".join(
+                f"{period} {percent}%" + (" (published)" if published else "")
+                for period, percent, published in zip(
+                    chart.periods, chart.percents, chart.published, strict=True
+                )
+            )
+            table = Table(
+                ("Year", "%", "Count", "Out of", "Source"), rows, (False, True, True, True, False)
+            )
+            found.append(self._figure(description, alt, chart, table))
+        return tuple(found)
+
+    def _block(self, row: TemplateRow, section_metrics: list[str]) -> Block | None:
+        """The block a row makes, or None when the period has nothing to print for it."""
+        if row.kind in ("finding", "ranking", "text"):
+            if not self._available(row):
+                return None
+            if row.kind != "ranking":
+                section_metrics += [m for m in referenced_metrics(row) if m not in section_metrics]
+            text = self.sentence(row)
+            return Paragraph(text) if row.kind == "text" else Bullets((text,), finding=True)
+        if row.kind == "covered_sections":
+            return Bullets(tuple(self.data.covered_sections))
+        if row.kind == "breakdown_chart":
+            return self.breakdown_figure(row)
+        if row.kind == "metrics_chart":
+            return self.metrics_figure(row, section_metrics)
+        if row.kind == "trend_charts":
+            trends = self.trend_figures()
+            return FigureGrid(render(row.text, self.period_fields), trends) if trends else None
+        raise ValueError(str(TemplateError(row, f"unknown kind {row.kind!r}")))
+
+    def build(self) -> Report:
+        problems = [
+            str(TemplateError(row, problem))
+            for row in self.data.templates
+            for problem in check_row(row, self.metric_ids)
+        ]
+        if problems:
+            raise ValueError("the report's templates cannot be rendered:\n" + "\n".join(problems))
+        rows = self.data.templates
+        for row in rows:
+            if row.kind in ("finding", "text", "ranking") and self._available(row):
+                self.quoted += [m for m in referenced_metrics(row) if m not in self.quoted]
+        title = subtitle = ""
+        sections: list[Section] = []
+        pending_question: Question | None = None  # printed only if a finding follows
+        section_metrics: list[str] = []
+        placed_commentary: set[str] = set()
+        for row in rows:
+            if row.kind in ("title", "subtitle"):
+                text = render(row.text, self.period_fields)
+                title, subtitle = (text, subtitle) if row.kind == "title" else (title, text)
+                continue
+            if row.kind == "section":
+                sections.append(Section(row.section, render(row.text, self.period_fields)))
+                pending_question, section_metrics = None, []
+                continue
+            if not sections:
+                raise ValueError(str(TemplateError(row, "comes before the first section row")))
+            section = sections[-1]
+            if row.kind == "question":
+                pending_question = Question(render(row.text, self.period_fields))
+                continue
+            if row.kind == "commentary":
+                placed_commentary.add(section.key)
+                section.blocks.append(
+                    TeamCommentary(
+                        self.commentary.sections.get(section.key, ""),
+                        render(row.text, self.period_fields),
+                    )
+                )
+                continue
+            block = self._block(row, section_metrics)
+            if block is None:
+                continue
+            if pending_question is not None and row.kind in ("finding", "ranking", "text"):
+                section.blocks.append(pending_question)
+            pending_question = None  # a question heads the findings that follow it, or none
+            last = section.blocks[-1] if section.blocks else None
+            if row.kind in ("finding", "ranking") and isinstance(last, Bullets) and last.finding:
+                section.blocks[-1] = Bullets((*last.items, *block.items), finding=True)  # type: ignore[union-attr]
+            else:
+                section.blocks.append(block)
+        for section in sections:
+            text = self.commentary.sections.get(section.key)
+            if text and section.key not in placed_commentary:
+                section.blocks.append(TeamCommentary(text))
+        kept = tuple(s for s in sections if any(_has_content(b) for b in s.blocks))
+        return Report(
+            time_period=self.data.period.time_period,
+            period_label=period_label(self.data.period.time_period),
+            title=title,
+            subtitle=subtitle,
+            authors=self.commentary.authors,
+            sections=kept,
+            audits=self.data.period.audits,
+            produced_on=self.produced_on,
+            rounding_rule=ROUNDING_RULES[self.rounding],
+        )
+
+
+def _missing_note(value: MetricValue) -> str:
+    audits = "1 audit" if value.missing_answers == 1 else f"{value.missing_answers:,} audits"
+    return f"{audits} gave no answer to “{value.label}”."
+
+
+def _has_content(block: Block) -> bool:
+    if isinstance(block, TeamCommentary):
+        return bool(block.markdown or block.notice)
+    return True
+
+
+def build_report(
+    data: ReportData, commentary: Commentary, rounding: str, produced_on: date
+) -> Report:
+    """The report of one period. Raises ValueError naming the row of report_sentences.csv
+    whose template cannot be rendered."""
+    return _Builder(data, commentary, rounding, produced_on).build()

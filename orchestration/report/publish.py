@@ -1,0 +1,106 @@
+"""Write the annual report of each chosen period to publish/report/ (HTML and Markdown),
+reading the warehouse once and closing it before anything is drawn."""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from orchestration.report import charts
+from orchestration.report.commentary import Commentary, ensure_commentary, read_commentary
+from orchestration.report.data import Period, ReportData, load_report_data, periods_with_audits
+from orchestration.report.document import Figure, Report, build_report, section_headings
+from orchestration.report.html import render_html
+from orchestration.report.markdown import render_markdown
+from orchestration.report.wording import period_label
+from orchestration.settings import Settings
+from orchestration.warehouse import connect
+
+
+class ReportPeriodError(ValueError):
+    """CAREAUDIT_REPORT_PERIODS names a period without audits."""
+
+
+@dataclass(frozen=True)
+class PublishedReport:
+    report: Report
+    html: Path
+    markdown: Path
+    commentary: Commentary
+    commentary_created: bool
+
+
+def report_dir(settings: Settings) -> Path:
+    return settings.publish_dir / "report"
+
+
+def chosen_periods(available: list[Period], setting: str) -> list[Period]:
+    """CAREAUDIT_REPORT_PERIODS: latest (default), all, or periods separated by commas."""
+    if setting == "latest":
+        return available[-1:]
+    if setting == "all":
+        return available
+    by_name = {p.time_period: p for p in available}
+    wanted = [name.strip() for name in setting.split(",") if name.strip()]
+    missing = [name for name in wanted if name not in by_name]
+    if missing:
+        raise ReportPeriodError(
+            f"CAREAUDIT_REPORT_PERIODS names {', '.join(missing)}, which "
+            f"{'has' if len(missing) == 1 else 'have'} no audits; "
+            f"periods with audits: {', '.join(by_name) or 'none'}"
+        )
+    return [by_name[name] for name in wanted]
+
+
+def _write(path: Path, text: str) -> Path:
+    """Beside the target, then renamed into place: a reader never sees half a report."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+    return path
+
+
+def write_report(
+    data: ReportData, settings: Settings, produced_on: date | None = None
+) -> PublishedReport:
+    """The period's report, with the team's commentary (created from a template when
+    missing), written to publish/report/care_plan_audit_<period>.html and .md."""
+    headings = section_headings(data)
+    label = period_label(data.period.time_period)
+    path, created = ensure_commentary(settings, data.period.time_period, label, headings)
+    commentary = read_commentary(path, headings)
+    report = build_report(data, commentary, settings.percent_rounding, produced_on or date.today())
+    out = report_dir(settings)
+    out.mkdir(parents=True, exist_ok=True)
+    name = f"care_plan_audit_{data.period.time_period}"
+    markdown = _write(out / f"{name}.md", render_markdown(report))
+    html = _write(out / f"{name}.html", render_html(report))
+    return PublishedReport(report, html, markdown, commentary, created)
+
+
+def publish_reports(
+    settings: Settings, progress: Callable[[str], None] = lambda _: None
+) -> list[PublishedReport]:
+    """The reports of the periods CAREAUDIT_REPORT_PERIODS chooses (the latest by default);
+    none when the warehouse has no audits yet."""
+    with connect(settings.warehouse_path, read_only=True) as con:
+        periods = chosen_periods(periods_with_audits(con, settings), settings.report_periods)
+        data = [load_report_data(con, settings, period) for period in periods]
+    published = []
+    for period_data in data:
+        result = write_report(period_data, settings)
+        if result.commentary_created:
+            progress(
+                f"commentary for {result.report.period_label} to write: {result.commentary.path}"
+            )
+        progress(f"published {result.html}")
+        progress(f"published {result.markdown}")
+        published.append(result)
+    return published
+
+
+def preview_image(report: Report) -> tuple[Figure, bytes] | None:
+    """The report's first chart (the age distribution) as PNG, for the Dagster UI."""
+    figure = next(iter(report.figures), None)
+    return None if figure is None else (figure, charts.png(figure))

@@ -1,0 +1,233 @@
+"""The report's sentences: templates from seeds/catalogue/report_sentences.csv filled in with
+figures, and the comparison with earlier years worded from the trend marts.
+
+A template names its figures with placeholders: `{n}`, `{base}`, `{pct}`, `{missing}` and
+`{label}` for the row's metric, `{<metric_id>.pct}` (and .n, .base, ...) for any other metric,
+`{ranked[0].label}` ... for the metrics of a ranking row ordered by count, and `{period}`,
+`{audit_months}`, `{la_name}`, `{rounding_rule}` anywhere. A sentence whose figures are not all
+there (a question not on that year's form) is left out rather than printed with a gap.
+
+A comparison sentence is printed only when the metric has an earlier period, and says:
+- the direction, from the change between the whole percentages the report prints (a change
+  of IN_LINE_POINTS or less is "in line": whole percentages differ by one through rounding);
+- "improvement" or "decline" from the row's higher_is (better, worse; neutral gives
+  "increase" or "decrease");
+- "significant" only when the trend mart's two-proportion test says so.
+"""
+
+import math
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from orchestration.report.data import Comparison, MetricValue, TemplateRow
+
+IN_LINE_POINTS = 1
+METRIC_FIELDS = ("n", "base", "pct", "missing", "label")
+PERIOD_FIELDS = ("period", "audit_months", "la_name", "rounding_rule")
+COMPARISON_FIELDS = ("compared", "ref", "pct", "period", "change")
+ROUNDING_RULES = {
+    "truncate": "rounded down, as earlier reports printed them (95.8% is shown as 95%)",
+    "half_up": "rounded to the nearest whole number, halves up (95.5% is shown as 96%)",
+}
+SIGNIFICANT = {"significant_increase", "significant_decrease"}
+_WORDS = {  # higher_is -> (word for a rise, word for a fall)
+    "better": ("improvement", "decline"),
+    "worse": ("decline", "improvement"),
+    "neutral": ("increase", "decrease"),
+}
+
+
+class TemplateError(ValueError):
+    """A row of report_sentences.csv that cannot be rendered, and why."""
+
+    def __init__(self, row: TemplateRow, problem: str) -> None:
+        super().__init__(
+            f"seeds/catalogue/report_sentences.csv, sort_order {row.sort_order} "
+            f"({row.section}, {row.kind}): {problem}"
+        )
+
+
+def whole_percent(numerator: int, denominator: int, rounding: str) -> int:
+    """A whole percentage by CAREAUDIT_PERCENT_ROUNDING, as the dbt macro whole_percent does
+    it for the marts (a test checks the two agree): for shares the marts do not round, such
+    as each age band's share of the audits."""
+    # As the marts compute percent (100.0 * numerator / denominator): the multiplication
+    # first, so 29 of 100 is exactly 29, not 28.999999999999996 (29 / 100 * 100).
+    exact = 100 * numerator / denominator
+    if rounding == "truncate":
+        return math.floor(exact)
+    if rounding == "half_up":
+        return math.floor(exact + 0.5)
+    raise ValueError(f"unknown percent rounding {rounding!r}")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A metric's placeholders: what `{metric_id.pct}` and friends print."""
+
+    n: str
+    base: str
+    pct: str
+    missing: str
+    label: str
+
+
+def figures(value: MetricValue) -> Figures:
+    """A field is empty where the metric has no such figure (a count has no base or pct)."""
+    return Figures(
+        n=_count(value.numerator),
+        base=_count(value.denominator),
+        pct="" if value.reported_percent is None else str(value.reported_percent),
+        missing=str(value.missing_answers),
+        label=value.label,
+    )
+
+
+def _count(number: int | None) -> str:
+    return "" if number is None else f"{number:,}"
+
+
+def _fields(template: str) -> Iterable[str]:
+    for _, field, _, _ in string.Formatter().parse(template):
+        if field is not None:
+            yield field
+
+
+def _split(field: str) -> tuple[str, str | None]:
+    """'care_plan_reflects_needs.pct' -> ('care_plan_reflects_needs', 'pct');
+    'ranked[0].n' -> ('ranked[0]', 'n'); 'pct' -> ('pct', None)."""
+    root, _, attribute = field.partition(".")
+    return root, attribute or None
+
+
+def referenced_metrics(row: TemplateRow) -> list[str]:
+    """The metrics a row prints, its own first, in the order they appear."""
+    found = list(row.metric_ids)
+    for metric_id, _ in needed_figures(row):
+        if metric_id not in found:
+            found.append(metric_id)
+    return found
+
+
+def needed_figures(row: TemplateRow) -> list[tuple[str, str]]:
+    """(metric id, field) of every figure the row's text prints: the row is left out when
+    one of them is missing in the period. Comparisons are checked separately: they are
+    printed only when there is an earlier period."""
+    needed = []
+    for field in _fields(row.text):
+        root, attribute = _split(field)
+        if attribute is None and root in METRIC_FIELDS and row.metric_ids:
+            needed.append((row.metric_ids[0], root))
+        elif attribute is not None and root.startswith("ranked["):
+            needed += [(metric_id, attribute) for metric_id in row.metric_ids]
+        elif attribute is not None:
+            needed.append((root, attribute))
+    return needed
+
+
+def check_row(row: TemplateRow, metric_ids: set[str]) -> list[str]:
+    """Problems with a row's placeholders: unknown names, a metric field on a row without a
+    metric, a ranking index beyond the ranked metrics, bad format syntax."""
+    problems = []
+    own = set(METRIC_FIELDS) if len(row.metric_ids) == 1 and row.kind != "ranking" else set()
+    allowed = {
+        "text": set(PERIOD_FIELDS) | own,
+        "comparison": {f"previous_{f}" for f in COMPARISON_FIELDS} | set(PERIOD_FIELDS) | own,
+        "first_comparison": {f"first_{f}" for f in COMPARISON_FIELDS} | set(PERIOD_FIELDS) | own,
+    }
+    for column, names in allowed.items():
+        template = getattr(row, column)
+        try:
+            fields = list(_fields(template))
+        except ValueError as error:
+            problems.append(f"{column} is not a valid template ({error}): {template!r}")
+            continue
+        for field in fields:
+            root, attribute = _split(field)
+            if attribute is None and root in names:
+                continue
+            if root.startswith("ranked["):
+                index = root.removeprefix("ranked[").removesuffix("]")
+                if row.kind != "ranking":
+                    problems.append(f"{{{field}}} is only for ranking rows")
+                elif not index.isdigit() or int(index) >= len(row.metric_ids):
+                    problems.append(f"{{{field}}}: this row ranks {len(row.metric_ids)} metrics")
+                elif attribute not in METRIC_FIELDS:
+                    problems.append(f"{{{field}}}: a metric has {', '.join(METRIC_FIELDS)}")
+                continue
+            if attribute is not None and root in metric_ids and attribute in METRIC_FIELDS:
+                continue
+            if attribute is not None and root in metric_ids:
+                problems.append(f"{{{field}}}: a metric has {', '.join(METRIC_FIELDS)}")
+            elif attribute is not None:
+                problems.append(f"{{{field}}}: no metric {root!r} in the metric catalogue")
+            else:
+                problems.append(
+                    f"{column} has unknown placeholder {{{field}}} (allowed: "
+                    + ", ".join(f"{{{name}}}" for name in sorted(names))
+                    + ", {<metric_id>.pct} ...)"
+                )
+    if row.comparison or row.first_comparison:
+        if len(row.metric_ids) != 1:
+            problems.append("a comparison needs exactly one metric_id")
+        if row.higher_is is None:
+            problems.append("a comparison needs higher_is (better, worse or neutral)")
+    return problems
+
+
+def render(template: str, fields: Mapping[str, Any]) -> str:
+    return template.format_map(fields)
+
+
+def compared(comparison: Comparison, higher_is: str) -> str:
+    """'a significant improvement from', 'in line with', 'a decline from', ..."""
+    change = comparison.reported_change_points
+    significant = comparison.significance in SIGNIFICANT
+    if abs(change) <= IN_LINE_POINTS and not significant:
+        return "in line with"
+    rise, fall = _WORDS[higher_is]
+    word = rise if change > 0 else fall
+    if significant:
+        return f"a significant {word} from"
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word} from"
+
+
+def change_in_points(points: int) -> str:
+    if points == 0:
+        return "no change"
+    unit = "percentage point" if abs(points) == 1 else "percentage points"
+    return f"{'up' if points > 0 else 'down'} {abs(points)} {unit}"
+
+
+def period_label(time_period: str) -> str:
+    """'2022' as it is; a financial year '202223' as '2022-23'."""
+    if len(time_period) == 6 and time_period.isdigit():
+        return f"{time_period[:4]}-{time_period[4:]}"
+    return time_period
+
+
+def _is_year_before(earlier: str, period: str) -> bool:
+    return (
+        earlier[:4].isdigit() and period[:4].isdigit() and int(earlier[:4]) + 1 == int(period[:4])
+    )
+
+
+def comparison_fields(
+    prefix: str, comparison: Comparison, period: str, higher_is: str
+) -> dict[str, str]:
+    """previous_* or first_* placeholders of a comparison sentence."""
+    percent = f"{comparison.reported_percent}%"
+    label = period_label(comparison.period)
+    if _is_year_before(comparison.period, period):
+        ref = f"last year's {percent}"
+    else:
+        ref = f"the {percent} recorded in {label}"
+    return {
+        f"{prefix}_compared": compared(comparison, higher_is),
+        f"{prefix}_ref": ref,
+        f"{prefix}_pct": str(comparison.reported_percent),
+        f"{prefix}_period": label,
+        f"{prefix}_change": change_in_points(comparison.reported_change_points),
+    }

@@ -1,0 +1,274 @@
+"""The annual report written from the warehouse: on the bundled 2022 sample with truncate
+rounding, the Findings of the 2022 Annual Care Plan Audit report come out with the same
+numbers, worded from the trend marts (so nothing is called significant that the test does
+not find significant); on a team's own landing folder with the default half_up rounding and
+every period, each year gets its report, the commentary template is created, and a year with
+no earlier data has no comparisons."""
+
+import re
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.paths import SAMPLE_COMMENTARY_DIR, SAMPLE_EXTRACTS_DIR
+from orchestration.report.data import report_templates
+from orchestration.report.wording import SIGNIFICANT, check_row, whole_percent
+from tests.support import careaudit_env, run_careaudit
+
+# Headline sentences of the seed report's Findings that the sample reproduces, as the seed
+# printed them (where it had typos or named no base, the part that carries the figures).
+SEED_FINDINGS = [
+    "209 (87%) children feel their life has improved since being cared for by the local authority.",
+    "from last year's 83%",
+    "173 parents (72%) believed their child's life had improved",
+    "In 230 cases (95%) the IRO was satisfied that quality of life has improved for the "
+    "child/young person since being looked after.",
+    "225 (93%) care plans reflect the child's day to day life, education, health, routine, "
+    "family time, culture and identity.",
+    "96% of care plans reflected the needs of the child",
+    "from last year's 93%",
+    "66% recorded in the 2019 audit results",
+    "86% of cases",
+    "Out of 240 care plans, 156 (65%) were not signed by children",
+    "184 care plans",
+    "had not been signed by parents, team manager or social worker",
+    "In 166 audits",
+    "children were seen to participate in their care planning",
+    "In 193 audits",
+    "it was established that life story work has been completed with the child",
+    "117 parents",
+    "had their views recorded within the care plan and participated within the process of "
+    "care planning",
+    "123 parents",
+    "PEP meetings were held in 49% of relevant cases",
+    "Strength and Difficulties Questionnaire (SDQ) score was evidenced in 57%",
+    "Where PEP documents could be seen, it was judged that the key people, including the child",
+    "attended the PEP meeting in 93% of cases",
+    "65 children became active in participating in outside activities, attendance improved for "
+    "58, social skills improved for 61, for 63 children their experience of school was positive",
+    "for 61 children their attainment levels had increased",
+    "67% did not have",
+    "Of the children requiring professional support, 73% had measures in place and were having "
+    "their needs met.",
+    "63% of health assessments were completed",
+    "in line with last year's 62%",
+    "69% of cases the health plan was available on ICS",
+    "improvement from last year's 53%",
+    "in 39 cases the social worker was waiting for",
+    "98% of cases health plans were adequate and demonstrated the child's health needs fully",
+    "Of the 167, 110 children",
+    "had their health improved since becoming looked after",
+    "113 children have regular physical activity, 109 children had an attachment to their "
+    "primary carer, 109 children had a good bedtime routine and 112 children had a healthy diet.",
+    "There was clear reference to equality and diversity in 58 audits",
+    "Culture was highest at 27 (21%) followed by Language 24 (19%), Race/Ethnicity at 22 (17%).",
+    "IROs were satisfied that equality and diversity needs were being met in 95% of cases audited",
+    "from last year's 89%",
+    "41 (17%)",
+]
+
+
+def report_text(data_dir: Path, period: str = "2022", suffix: str = ".md") -> str:
+    return (data_dir / "publish" / "report" / f"care_plan_audit_{period}{suffix}").read_text(
+        encoding="utf-8"
+    )
+
+
+def findings(markdown: str) -> str:
+    return markdown.split("\n## Findings: Population", 1)[1].split("\n## Recommendations")[0]
+
+
+def bullet(markdown: str, starting: str) -> str:
+    [line] = [line for line in markdown.splitlines() if line.startswith(f"- {starting}")]
+    return line
+
+
+@pytest.mark.parametrize("sentence", SEED_FINDINGS)
+def test_the_2022_findings_read_as_the_seed_report(sample_run, sentence):
+    data_dir, _ = sample_run
+    assert sentence in findings(report_text(data_dir))
+
+
+def test_the_parents_improvement_is_not_called_significant_because_the_test_says_it_is_not(
+    sample_run,
+):
+    data_dir, _ = sample_run
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        significance = con.execute(
+            "select change_significance from reporting.rpt_metric_trends "
+            "where metric_id = 'parents_believe_life_improved' and time_period = '2022'"
+        ).fetchone()
+    assert significance == ("not_significant",)  # z = 1.82: the seed report said significant
+    parents = bullet(report_text(data_dir), "173 parents (72%)")
+    assert "significant" not in parents
+    assert "This is an improvement from last year's 64% (up 8 percentage points)." in parents
+
+
+def test_significant_is_printed_exactly_where_the_trend_mart_finds_a_significant_change(
+    sample_run,
+):
+    data_dir, _ = sample_run
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        compared = {row.metric_ids[0] for row in report_templates(con) if row.comparison}
+        significant = {
+            metric_id
+            for metric_id, significance in con.execute(
+                "select metric_id, change_significance from reporting.rpt_metric_trends "
+                "where time_period = '2022'"
+            ).fetchall()
+            if significance in SIGNIFICANT
+        }
+    expected = compared & significant
+    assert expected  # on the sample: health plans on ICS, E&D needs met, plans not signed
+    said = findings(report_text(data_dir)).count("significant")
+    assert said == len(expected)
+    assert "This is a significant improvement from last year's 53%" in report_text(data_dir)
+
+
+def test_a_measure_new_on_the_2022_form_is_reported_without_a_comparison(sample_run):
+    data_dir, _ = sample_run
+    contingency = bullet(report_text(data_dir), "148 (61%) care plans had a contingency plan")
+    assert contingency.endswith("should Plan A prove unachievable.")
+
+
+def test_the_reports_rounding_agrees_with_the_marts(sample_run):
+    """Shares the marts do not round (age bands) are rounded in Python: the same convention
+    must give the same whole percent as the dbt macro for every figure of the sample."""
+    data_dir, _ = sample_run
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "select numerator, denominator, reported_percent from reporting.rpt_metric_trends "
+            "where value_source = 'computed' and denominator > 0"
+        ).fetchall()
+    assert len(rows) > 50
+    assert [whole_percent(n, d, "truncate") for n, d, _ in rows] == [r for _, _, r in rows]
+
+
+def test_the_shipped_sentences_are_valid_templates(sample_run):
+    data_dir, _ = sample_run
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        templates = report_templates(con)
+        metric_ids = {
+            m for (m,) in con.execute("select metric_id from marts.dim_metrics").fetchall()
+        }
+    assert {row.kind for row in templates} >= {"finding", "section", "commentary", "trend_charts"}
+    assert [
+        (row.sort_order, check_row(row, metric_ids))
+        for row in templates
+        if check_row(row, metric_ids)
+    ] == []
+
+
+def test_the_age_of_the_child_is_charted_with_its_table(sample_run):
+    data_dir, _ = sample_run
+    text = report_text(data_dir)
+    assert "**Figure 1. What is the age of the child?**" in text
+    for band in ("| Under 1 | 18 | 7% |", "| 10-15 | 90 | 37% |", "| Total | 240 |  |"):
+        assert band in text
+
+
+def test_the_sample_report_carries_the_example_commentary_and_recommendations(sample_run):
+    data_dir, _ = sample_run
+    copied = data_dir / "report_commentary" / "care_plan_audit_2022.md"
+    assert copied.read_bytes() == (SAMPLE_COMMENTARY_DIR / copied.name).read_bytes()
+    recommendations = report_text(data_dir).split("\n## Recommendations\n")[1]
+    assert recommendations.lstrip().startswith(
+        "1. Social workers to continue to take steps to ensure that children"
+    )
+    assert "7. IROs to demonstrate within CLA minutes" in recommendations
+    for suffix in (".md", ".html"):  # the file's instructions to its writers stay there
+        assert "example commentary of the bundled synthetic sample" not in report_text(
+            data_dir, suffix=suffix
+        )
+
+
+def test_the_dagster_ui_shows_a_preview_and_links_to_the_report(sample_run):
+    data_dir, result = sample_run
+    assert f"published {data_dir / 'publish' / 'report' / 'care_plan_audit_2022.html'}" in (
+        result.stdout
+    )
+    with dg.DagsterInstance.from_config(str(data_dir / "dagster_home")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["publish", "annual_report"]))
+    assert event is not None
+    metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()}
+    html = data_dir / "publish" / "report" / "care_plan_audit_2022.html"
+    assert metadata["report_html"] == str(html)
+    assert metadata["open_report"] == html.as_uri()
+    assert "209 (87%) children feel their life has improved" in metadata["preview"]
+    assert "Appendix: trends" not in metadata["preview"]
+    assert re.search(
+        r"!\[Bar chart: audits by age band, 2022: [^]]+\]\(data:image/png;base64,",
+        metadata["chart"],
+    )
+
+
+# --- A team's own landing folder, default rounding, every period --------------------------
+
+KEY = "annual-report-test-key"
+
+
+@pytest.fixture(scope="module")
+def own_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """The sample's exports as a team's own landing folder (so no example commentary), with
+    every setting at its default but CAREAUDIT_REPORT_PERIODS=all and a commentary folder."""
+    root = tmp_path_factory.mktemp("own_report")
+    landing, data_dir, commentary = root / "landing", root / "data", root / "commentary"
+    shutil.copytree(SAMPLE_EXTRACTS_DIR, landing)
+    env = careaudit_env(
+        CAREAUDIT_PSEUDONYMISATION_KEY=KEY,
+        CAREAUDIT_REPORT_PERIODS="all",
+        CAREAUDIT_REPORT_COMMENTARY_DIR=str(commentary),
+    )
+    result = run_careaudit(
+        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return data_dir, commentary, result.stdout
+
+
+def test_half_up_is_the_default_rounding(own_run):
+    data_dir, _, _ = own_run
+    text = report_text(data_dir)
+    assert "In 230 cases (96%) the IRO was satisfied" in text  # 95.8%: the seed printed 95%
+    assert "from last year's 83%" in text
+    assert "rounded to the nearest whole number" in text
+
+
+def test_every_period_gets_its_report_when_asked(own_run):
+    data_dir, _, output = own_run
+    for period in ("2021", "2022"):
+        for suffix in (".md", ".html"):
+            assert (
+                f"published {data_dir / 'publish' / 'report' / f'care_plan_audit_{period}{suffix}'}"
+                in output
+            )
+
+
+def test_a_missing_commentary_becomes_a_template_and_the_report_says_what_is_missing(own_run):
+    data_dir, commentary, output = own_run
+    template = commentary / "care_plan_audit_2022.md"
+    assert f"commentary for 2022 to write: {template}" in output
+    text = template.read_text()
+    for heading in ("## Background", "## Findings: Impact on child's life", "## Recommendations"):
+        assert f"\n{heading}\n" in text
+    report = report_text(data_dir)
+    assert "_No recommendations have been written for 2022 yet._" in report
+    assert "Social workers to continue" not in report  # the pipeline never invents them
+
+
+def test_a_year_with_no_previous_data_has_no_comparison_sentences(own_run):
+    data_dir, _, _ = own_run
+    text = report_text(data_dir, "2021")
+    child = bullet(text, "166 (83%) children feel their life has improved")
+    assert child.endswith("since being cared for by the local authority.")
+    for never in ("None", "nan", "last year", "significant"):
+        assert never not in findings(text)
+    # The only earlier figure on record for 2021 is the care plans' needs in 2019 (published).
+    assert findings(text).count("percentage point") == 1
+    assert (
+        "93% of care plans reflected the needs of the child. This is an improvement from the 66% "
+        "recorded in 2019 (up 27 percentage points)." in text
+    )

@@ -1,0 +1,77 @@
+"""Small reports built in memory: a report's data as the warehouse would give it, and the
+rows of report_sentences the test needs."""
+
+from datetime import date
+from pathlib import Path
+
+from orchestration.report.commentary import Commentary
+from orchestration.report.data import (
+    Comparison,
+    MetricValue,
+    Period,
+    ReportData,
+    TemplateRow,
+)
+
+
+def value(metric_id: str, period: str, numerator: int | None, denominator: int | None, **kw):
+    percent = None if not denominator else int(100 * (numerator or 0) / denominator)
+    return MetricValue(
+        metric_id=metric_id,
+        time_period=period,
+        section=kw.get("section", "impact"),
+        description=kw.get("description", metric_id.replace("_", " ").capitalize()),
+        label=kw.get("label", metric_id.replace("_", " ").capitalize()),
+        unit=kw.get("unit", "audits"),
+        value_source=kw.get("value_source", "computed"),
+        numerator=numerator,
+        denominator=denominator,
+        reported_percent=kw.get("reported_percent", percent),
+        missing_answers=kw.get("missing_answers", 0),
+    )
+
+
+def row(order: int, section: str, kind: str, text: str = "", metric: str = "", **kw):
+    return TemplateRow(
+        sort_order=order,
+        section=section,
+        kind=kind,
+        metric_ids=tuple(m for m in metric.split("|") if m),
+        breakdown_topic=kw.get("breakdown_topic"),
+        higher_is=kw.get("higher_is"),
+        text=text,
+        comparison=kw.get("comparison", ""),
+        first_comparison=kw.get("first_comparison", ""),
+    )
+
+
+COMPARE = "This is {previous_compared} {previous_ref} ({previous_change})."
+
+
+def report_data(
+    templates: list[TemplateRow],
+    values: list[MetricValue],
+    previous: dict[str, Comparison] | None = None,
+    first: dict[str, Comparison] | None = None,
+    breakdowns: dict | None = None,
+    period: str = "2023",
+) -> ReportData:
+    history: dict[str, list[MetricValue]] = {}
+    for v in sorted(values, key=lambda v: v.time_period):
+        history.setdefault(v.metric_id, []).append(v)
+    return ReportData(
+        la_name="Hampshire",
+        period=Period(period, "Calendar year", date(2023, 4, 1), date(2023, 9, 1), 100),
+        values={v.metric_id: v for v in values if v.time_period == period},
+        history=history,
+        previous=previous or {},
+        first=first or {},
+        covered_sections=["Impact on child's life"],
+        breakdowns=breakdowns or {},
+        templates=templates,
+        catalogue_metrics=frozenset(v.metric_id for v in values) | {"not_this_year"},
+    )
+
+
+NO_COMMENTARY = Commentary(path=Path("care_plan_audit_2023.md"))
+PRODUCED_ON = date(2024, 1, 15)
