@@ -74,18 +74,19 @@ def _summary(result: object, settings: object) -> list[str]:
 
 
 def _files_to_ingest(settings: Settings, only: str | None) -> list[str]:
-    """The landing files this refresh ingests: all of them, or the one named by --file."""
+    """The landing files this refresh ingests: the new and changed ones, or the one named
+    by --file (re-run whether or not it changed)."""
     from orchestration.ingest.run import IngestError
-    from orchestration.partitions import landing_file_names
+    from orchestration.partitions import changed_landing_files, landing_file_names
 
     try:
         files = landing_file_names(settings)
+        if only is None:
+            if not files and not settings.warehouse_path.exists():
+                raise ValueError(f"no exports in {settings.landing_dir}: nothing to load")
+            return changed_landing_files(settings)
     except IngestError as error:
         raise ValueError(str(error)) from error
-    if only is None:
-        if not files and not settings.warehouse_path.exists():
-            raise ValueError(f"no exports in {settings.landing_dir}: nothing to load")
-        return files
     if only not in files:
         example = files[0] if files else "2022-08.csv"
         raise ValueError(
@@ -129,7 +130,7 @@ def refresh(args: argparse.Namespace) -> int:
             print(f"careaudit refresh: {error}", file=sys.stderr)
             return 2
         register_landed_files(instance, files)
-        # One run over all the files' partitions; with none, rebuild what is downstream.
+        # One run over the new and changed files' partitions; with none, rebuild downstream.
         tags = {**run_owner_tags(), **(range_tags(instance, files) if files else {})}
         downstream = None if files else _downstream_of_ingest(job)
         # dagster-dbt echoes every dbt log line to stdout: keep those in a log file.

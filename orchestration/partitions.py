@@ -11,9 +11,12 @@ covers are shown on the ingest asset's materialisation.
 """
 
 import dagster as dg
+import duckdb
 
-from orchestration.ingest.run import landed_exports, source_name
+from orchestration.ingest.load import current_files
+from orchestration.ingest.run import file_sha256, landed_exports, source_name
 from orchestration.settings import Settings
+from orchestration.warehouse import connect
 
 LANDED_FILES = dg.DynamicPartitionsDefinition(name="landed_files")
 
@@ -25,6 +28,27 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 def landing_file_names(settings: Settings) -> list[str]:
     """The partition keys of the exports now in the landing folder."""
     return [source_name(settings, path) for path in landed_exports(settings.landing_dir)]
+
+
+def changed_landing_files(settings: Settings) -> list[str]:
+    """The partition keys of the exports that are new, or whose content differs from what the
+    warehouse holds under their name: the only ones a refresh needs to ingest (recording a
+    materialisation for each of thousands of unchanged files is what made a monthly refresh
+    grow with history). Every file when the warehouse cannot be read now."""
+    names = landing_file_names(settings)
+    if not settings.warehouse_path.exists():
+        return names
+    codes = {name: settings.la_code_for(name) or settings.la_code for name in names}
+    try:
+        with connect(settings.warehouse_path, read_only=True) as con:
+            loaded = current_files(con, set(codes.values()))
+    except duckdb.Error:  # held by a writer past the retries: ingest decides file by file
+        return names
+    return [
+        name
+        for name in names
+        if loaded.get(name) != file_sha256((settings.landing_dir / name).read_bytes())
+    ]
 
 
 def register_landed_files(instance: dg.DagsterInstance, names: list[str]) -> None:

@@ -52,10 +52,18 @@ def runs(data_dir: Path) -> list[dg.DagsterRun]:
 
 
 @pytest.fixture(scope="module")
-def two_months(tmp_path_factory: pytest.TempPathFactory):
-    landing = tmp_path_factory.mktemp("landing")
-    data_dir = tmp_path_factory.mktemp("data")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return tmp_path_factory.mktemp("landing"), tmp_path_factory.mktemp("data")
+
+
+def december(landing: Path) -> None:
     export(landing / "2022-12.csv", "12/12/2022 10:00", ["Yes"] * 4 + ["No"])
+
+
+@pytest.fixture(scope="module")
+def two_months(folders: tuple[Path, Path]):
+    landing, data_dir = folders
+    december(landing)
     export(landing / "2023-01.csv", "16/01/2023 10:00", ["Yes"] * 5)
     env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY)
     first = run_careaudit(
@@ -105,3 +113,25 @@ def test_only_the_metrics_that_depend_on_that_file_change(two_months):
     )
     unchanged_2022 = {k: v for k, v in metrics_before.items() if k[1] == "2022"}
     assert unchanged_2022 == {k: v for k, v in metrics_after.items() if k[1] == "2022"}
+
+
+@pytest.fixture(scope="module")
+def a_month_later(folders: tuple[Path, Path], two_months):
+    """December's file is put back as loaded, February's lands, and a plain refresh runs."""
+    landing, data_dir = folders
+    files_before = landed(data_dir)
+    december(landing)
+    export(landing / "2023-02.csv", "14/02/2023 10:00", ["Yes", "No"] * 3)
+    env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY)
+    result = run_careaudit(
+        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return files_before, landed(data_dir), runs(data_dir)[-1]
+
+
+def test_a_refresh_ingests_only_new_and_changed_files(a_month_later):
+    files_before, files_after, run = a_month_later
+    assert (run.tags[RANGE_START_TAG], run.tags[RANGE_END_TAG]) == ("2023-02.csv",) * 2
+    assert {name: files_after[name] for name in files_before} == files_before
+    assert set(files_after) == {"2022-12.csv", "2023-01.csv", "2023-02.csv"}
