@@ -95,7 +95,7 @@ def materialised_ui(tmp_path_factory: pytest.TempPathFactory):
         ("staging/stg_audit__answers", "raw/audit_answers"),
         ("intermediate/int_answers_rolled_up", "staging/stg_audit__answers"),
         ("marts/fct_care_plan", "intermediate/int_answers_rolled_up"),
-        ("marts/fct_metrics", "intermediate/int_metric_contributions_by_audit"),
+        ("marts/fct_metrics", "intermediate/int_metric_counts_by_file"),
         ("reporting/rpt_metrics", "marts/fct_metrics"),
         (PUBLISHED, "reporting/rpt_metrics"),
     ],
