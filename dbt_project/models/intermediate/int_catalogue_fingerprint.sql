@@ -5,19 +5,19 @@
 with
 
 rules as (
-    select string_agg(cast(seed as varchar), '|' order by cast(seed as varchar)) as rules
-    from {{ ref('form_answer_options') }} as seed
-    union all
-    select string_agg(cast(seed as varchar), '|' order by cast(seed as varchar))
-    from {{ ref('form_questions') }} as seed
-    union all
-    select string_agg(cast(seed as varchar), '|' order by cast(seed as varchar))
-    from {{ ref('metrics') }} as seed
-    union all
-    select string_agg(cast(seed as varchar), '|' order by cast(seed as varchar))
-    from {{ ref('metric_bases') }} as seed
+    {%- for seed in ["form_answer_options", "form_questions", "metrics", "metric_bases"] %}
+        -- seed_row is the whole row, cast to text
+        select
+            string_agg(cast(seed_row as varchar), '|' order by cast(seed_row as varchar))
+                as rules
+        from {{ ref(seed) }} as seed_row  -- noqa: AL05
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 )
 
-select md5(concat_ws('/', '{{ year_type() }}', string_agg(rules, '/' order by rules)))
-    as catalogue_fingerprint
+select
+    md5(concat_ws('/', '{{ year_type() }}', string_agg(rules, '/' order by rules)))
+        as catalogue_fingerprint
 from rules

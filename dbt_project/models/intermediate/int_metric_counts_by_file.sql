@@ -34,7 +34,7 @@ audits as (
         age_band,
         nullif(trim(district), '') as district
     from {{ ref('fct_audits') }}
-    where file_sha256 in (select file_sha256 from changed_files)
+    where file_sha256 in (select changed_files.file_sha256 from changed_files)
 ),
 
 contributions as (
@@ -45,7 +45,7 @@ contributions as (
         denominator_units,
         is_missing
     from {{ ref('int_metric_contributions_by_audit') }}
-    where file_sha256 in (select file_sha256 from changed_files)
+    where file_sha256 in (select changed_files.file_sha256 from changed_files)
 ),
 
 counted as (

@@ -13,11 +13,11 @@ counts as (
         time_period,
         time_identifier,
         metric_id,
-        coalesce(age_band, 'not_recorded') as age_band,
-        coalesce(district, 'not_recorded') as district,
         numerator,
         denominator,
-        missing_answers
+        missing_answers,
+        coalesce(age_band, 'not_recorded') as age_band,
+        coalesce(district, 'not_recorded') as district
     from {{ ref('int_metric_counts_by_file') }}
 ),
 
@@ -88,44 +88,25 @@ period_metrics as (
 ),
 
 aggregated as (
-    select
-        la_code,
-        time_period,
-        time_identifier,
-        metric_id,
-        'total' as breakdown_topic,
-        'total' as breakdown,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator,
-        sum(missing_answers) as missing_answers
-    from counts
-    group by all
-    union all
-    select
-        la_code,
-        time_period,
-        time_identifier,
-        metric_id,
-        'age_band' as breakdown_topic,
-        age_band as breakdown,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator,
-        sum(missing_answers) as missing_answers
-    from counts
-    group by all
-    union all
-    select
-        la_code,
-        time_period,
-        time_identifier,
-        metric_id,
-        'district' as breakdown_topic,
-        district as breakdown,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator,
-        sum(missing_answers) as missing_answers
-    from counts
-    group by all
+    {#- the whole period, then each breakdown topic: the column that holds its categories #}
+    {%- set topics = {"total": "'total'", "age_band": "age_band", "district": "district"} %}
+    {%- for topic, categories in topics.items() %}
+        select
+            la_code,
+            time_period,
+            time_identifier,
+            metric_id,
+            '{{ topic }}' as breakdown_topic,
+            {{ categories }} as breakdown,
+            sum(numerator) as numerator,
+            sum(denominator) as denominator,
+            sum(missing_answers) as missing_answers
+        from counts
+        group by all
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 counted as (
