@@ -1,6 +1,8 @@
 """Dagster assets for ingest: the landing folder (external), the raw tables loaded from it, and
 the blocking check that every row read was loaded or rejected."""
 
+from collections import Counter
+
 import dagster as dg
 
 from orchestration.catalogue import load_catalogue
@@ -32,6 +34,7 @@ TABLE_DESCRIPTIONS = {
     ),
 }
 RECONCILIATION_CHECK = "every_row_read_is_loaded_or_rejected"
+LISTED_FILES = 25
 
 
 def _cell(value: object) -> str:
@@ -39,14 +42,22 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _needs_a_look(outcome: FileOutcome) -> bool:
+    return outcome.status in ("refused", "replaced") or outcome.findings > 0
+
+
 def files_summary(outcomes: list[FileOutcome], months: dict[str, list[str]]) -> str:
-    """The per-file Markdown table shown on the ingest asset in the Dagster UI."""
+    """The per-file Markdown table shown on the ingest asset in the Dagster UI: refused,
+    replaced and files with findings first, at most LISTED_FILES rows. Dagster repeats a
+    run's metadata on every partition it materialises, so an unbounded table over a hub's
+    thousands of files would grow the event log with the square of their number."""
     lines = [
         "| file | status | months | form | format | rows read | loaded | rejected "
         "| missing answers | warnings | note |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for o in outcomes:
+    ordered = sorted(outcomes, key=lambda o: not _needs_a_look(o))
+    for o in ordered[:LISTED_FILES]:
         shape = " ".join(_cell(v) for v in (o.file_format, o.encoding or o.sheet_name) if v)
         read = o.status in ("loaded", "replaced")  # the others were not read into rows now
         counts = (o.rows_read, o.rows_loaded, o.rows_rejected, o.missing_answers, o.warnings)
@@ -56,6 +67,14 @@ def files_summary(outcomes: list[FileOutcome], months: dict[str, list[str]]) -> 
             + " | ".join(str(n) if read else "" for n in counts)
             + f" | {_cell(o.note)} |"
         )
+    if rest := ordered[LISTED_FILES:]:
+        statuses = Counter(o.status for o in rest)
+        lines += [
+            "",
+            f"and {len(rest)} more file(s), with no findings: "
+            + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+            + ". Every finding is in ingest_report.csv.",
+        ]
     return "\n".join(lines)
 
 
