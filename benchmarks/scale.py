@@ -193,18 +193,19 @@ def startup(work: Path) -> tuple[float, float]:
     return dagster.seconds, dbt.seconds
 
 
-def run_size(size: Size, work: Path) -> Row:
+def run_size(size: Size, work: Path, row: Row) -> None:
+    """Measure one size into `row`, step by step (a failure keeps the steps measured)."""
     print(f"[{size.name}] preparing", flush=True)
     data_dir, landing = work / "data", work / "landing"
     if size.name == "S":
         env = refresh_env(data_dir, SAMPLE_EXTRACTS_DIR, False)
-        row = Row(size.name, 0, len(list(SAMPLE_EXTRACTS_DIR.iterdir())))
+        row.files = len(list(SAMPLE_EXTRACTS_DIR.iterdir()))
         row.full = refresh(env, work / "full.log")
         con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
         row.audits = con.execute("select count(*) from marts.fct_audits").fetchone()[0]
         con.close()
         row.notes.append("bundled sample; its 2021 export is XLSX: no floor, no new month")
-        return row
+        return
     started = time.perf_counter()
     files = write_scale_exports(landing, size.audits, size.months + 1, size.authorities)
     new_month = month_range(1)[0]
@@ -215,7 +216,7 @@ def run_size(size: Size, work: Path) -> Row:
         path.rename(held / path.parent.name / path.name)
     print(f"[{size.name}] generated {len(files)} files in {time.perf_counter() - started:.0f} s")
     env = refresh_env(data_dir, landing, True)
-    row = Row(size.name, 0, len(files) - len(arriving))
+    row.files = len(files) - len(arriving)
     print(f"[{size.name}] (a) full refresh", flush=True)
     row.full = refresh(env, work / "full.log")
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
@@ -229,7 +230,6 @@ def run_size(size: Size, work: Path) -> Row:
     for path in arriving:
         shutil.move(held / path.parent.name / path.name, path)
     row.incremental = refresh(env, work / "incremental.log")
-    return row
 
 
 TARGETS = "targets: L (a) <= 2.0 x (c), peak < 4 GB; (b) <= 10% of (a); S (a) < 15 s"
@@ -323,7 +323,12 @@ def main() -> None:
             work = base / name
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir()
-            rows.append(run_size(SIZES[name], work))
+            rows.append(Row(name, 0, 0))
+            try:
+                run_size(SIZES[name], work, rows[-1])
+            except (RuntimeError, OSError, duckdb.Error) as error:  # report it, go on
+                print(f"[{name}] FAILED: {error}", flush=True)
+                rows[-1].notes.append(f"FAILED: {error}")
             if not args.keep:
                 shutil.rmtree(work / "landing", ignore_errors=True)
     finally:

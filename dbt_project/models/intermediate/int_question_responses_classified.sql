@@ -22,11 +22,13 @@ questions as (
 ),
 
 responses as materialized (
+    -- audit_id and file_sha256 follow from submission_id: carried, not grouped by (narrower
+    -- hash keys on the largest table)
     select
         submission_id,
-        audit_id,
-        file_sha256,
         question_id,
+        any_value(audit_id) as audit_id,
+        any_value(file_sha256) as file_sha256,
         min(answer_status) as answer_status,
         count(answer_code) as selection_count,
         bool_and(is_excluded_from_answered) as is_only_excluded_codes,
@@ -34,7 +36,17 @@ responses as materialized (
             flatten(list([answer_code, rolled_up_code]) filter (where answer_code is not null))
         ) as matched_codes
     from answers
-    group by submission_id, audit_id, file_sha256, question_id
+    group by submission_id, question_id
+),
+
+-- the answers that decide whether a follow-up was asked: only the parent questions' rows
+parent_answers as (
+    select
+        submission_id,
+        question_id,
+        matched_codes
+    from responses
+    where question_id in (select questions.asked_when_question from questions)
 ),
 
 with_skip_logic as (
@@ -43,14 +55,14 @@ with_skip_logic as (
         questions.asked_when_question,
         questions.asked_when_question is null
         or coalesce(
-            list_has_any(parent.matched_codes, questions.asked_when_codes), false
+            list_has_any(parent_answers.matched_codes, questions.asked_when_codes), false
         ) as is_asked
     from responses
     inner join questions on responses.question_id = questions.question_id
-    left join responses as parent
+    left join parent_answers
         on
-            responses.submission_id = parent.submission_id
-            and questions.asked_when_question = parent.question_id
+            responses.submission_id = parent_answers.submission_id
+            and questions.asked_when_question = parent_answers.question_id
 ),
 
 classified as (
