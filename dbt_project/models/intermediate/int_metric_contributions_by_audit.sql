@@ -98,16 +98,18 @@ metric_selections as (
             and metrics.question_id = selections.question_id
 ),
 
+-- audit_id and file_sha256 follow from submission_id: carried, not grouped by (narrower hash
+-- keys on the largest aggregations)
 audit_selections as (
     select
         metric_id,
         submission_id,
-        audit_id,
-        file_sha256,
+        any_value(audit_id) as audit_id,
+        any_value(file_sha256) as file_sha256,
         count(answer_code) as selection_count,
         count(answer_code) filter (where is_matching) as matching_count
     from metric_selections
-    group by metric_id, submission_id, audit_id, file_sha256
+    group by metric_id, submission_id
 ),
 
 counted as (
@@ -167,14 +169,14 @@ final as (
     select
         metric_id,
         submission_id,
-        audit_id,
+        any_value(audit_id) as audit_id,
         cast(sum(numerator_units) as integer) as numerator_units,
         cast(sum(denominator_units) as integer) as denominator_units,
         bool_or(is_missing) as is_missing,
-        file_sha256,
+        any_value(file_sha256) as file_sha256,
         {{ catalogue_fingerprint() }} as catalogue_fingerprint
     from in_scope
-    group by metric_id, submission_id, audit_id, file_sha256
+    group by metric_id, submission_id
 )
 
 select * from final
