@@ -16,27 +16,53 @@ answers as (
 questions as (
     select
         question_id,
+        question_type,
         asked_when_question,
         string_split(asked_when_codes, '|') as asked_when_codes
     from {{ ref('form_questions') }}
 ),
 
+-- A single-choice question has one row per submission (ingest writes one, blank or not):
+-- taken as it is. Only multi-selects are grouped, so the largest table is never aggregated
+-- whole. (audit_id and file_sha256 follow from submission_id: carried, not grouped by.)
+-- matched_codes: the codes given and those they roll up to, sorted
 responses as materialized (
-    -- audit_id and file_sha256 follow from submission_id: carried, not grouped by (narrower
-    -- hash keys on the largest table)
     select
-        submission_id,
-        question_id,
-        any_value(audit_id) as audit_id,
-        any_value(file_sha256) as file_sha256,
-        min(answer_status) as answer_status,
-        count(answer_code) as selection_count,
-        bool_and(is_excluded_from_answered) as is_only_excluded_codes,
-        list_distinct(
-            flatten(list([answer_code, rolled_up_code]) filter (where answer_code is not null))
+        answers.submission_id,
+        answers.question_id,
+        answers.audit_id,
+        answers.file_sha256,
+        answers.answer_status,
+        case when answers.answer_code is null then 0 else 1 end as selection_count,
+        answers.is_excluded_from_answered as is_only_excluded_codes,
+        case
+            when answers.answer_code is not null
+                then list_sort(list_distinct([answers.answer_code, answers.rolled_up_code]))
+        end as matched_codes
+    from answers
+    inner join questions on answers.question_id = questions.question_id
+    where questions.question_type != 'multi'
+    union all
+    select
+        answers.submission_id,
+        answers.question_id,
+        any_value(answers.audit_id) as audit_id,
+        any_value(answers.file_sha256) as file_sha256,
+        min(answers.answer_status) as answer_status,
+        count(answers.answer_code) as selection_count,
+        bool_and(answers.is_excluded_from_answered) as is_only_excluded_codes,
+        list_sort(
+            list_distinct(
+                flatten(
+                    list([answers.answer_code, answers.rolled_up_code])
+                        filter (where answers.answer_code is not null)
+                )
+            )
         ) as matched_codes
     from answers
-    group by submission_id, question_id
+    inner join questions on answers.question_id = questions.question_id
+    where questions.question_type = 'multi'
+    group by answers.submission_id, answers.question_id
 ),
 
 -- the answers that decide whether a follow-up was asked: only the parent questions' rows
