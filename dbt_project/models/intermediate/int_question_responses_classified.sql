@@ -55,7 +55,7 @@ responses as materialized (
             list_distinct(
                 flatten(
                     list([answers.answer_code, answers.rolled_up_code])
-                        filter (where answers.answer_code is not null)
+                    filter (where answers.answer_code is not null)
                 )
             )
         ) as matched_codes
