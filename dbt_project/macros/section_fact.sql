@@ -19,28 +19,19 @@ audits as (
     {%- endif %}
 ),
 
-counted_responses as (
-    select responses.submission_id, responses.question_id
+section_answers as (
+    select
+        responses.submission_id,
+        responses.question_id,
+        responses.answer
     from {{ ref('int_question_responses_classified') }} as responses
-    inner join {{ ref('form_questions') }} as questions
-        on responses.question_id = questions.question_id
     inner join audits on responses.submission_id = audits.submission_id
     where
         responses.response_status in ('answered', 'not_applicable')
-        and questions.section_id = '{{ section_id }}'
-),
-
-section_answers as (
-    select
-        answers.submission_id,
-        answers.question_id,
-        string_agg(answers.answer_code, ';' order by answers.answer_sort_order) as answer
-    from {{ ref('int_answers_rolled_up') }} as answers
-    inner join counted_responses
-        on
-            answers.submission_id = counted_responses.submission_id
-            and answers.question_id = counted_responses.question_id
-    group by answers.submission_id, answers.question_id
+        and responses.question_id in (
+            select questions.question_id from {{ ref('form_questions') }} as questions
+            where questions.section_id = '{{ section_id }}'
+        )
 ),
 
 answers_by_question as (

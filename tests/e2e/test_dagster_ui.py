@@ -94,7 +94,7 @@ def materialised_ui(tmp_path_factory: pytest.TempPathFactory):
         ("raw/audit_answers", "landing/audit_extracts"),
         ("staging/stg_audit__answers", "raw/audit_answers"),
         ("intermediate/int_answers_rolled_up", "staging/stg_audit__answers"),
-        ("marts/fct_care_plan", "intermediate/int_answers_rolled_up"),
+        ("marts/fct_care_plan", "intermediate/int_question_responses_classified"),
         ("marts/fct_metrics", "intermediate/int_metric_counts_by_file"),
         ("reporting/rpt_metrics", "marts/fct_metrics"),
         (PUBLISHED, "reporting/rpt_metrics"),

@@ -1,5 +1,6 @@
 {{ config(
     materialized='incremental',
+    on_schema_change='fail',
     pre_hook="{{ delete_stale_files('int_answers_rolled_up') }}",
 ) }}
 -- One row per loaded submission and question on its form version, saying whether the
@@ -25,6 +26,7 @@ questions as (
 -- A single-choice question has one row per submission (ingest writes one, blank or not):
 -- taken as it is. Only multi-selects are grouped, so the largest table is never aggregated
 -- whole. (audit_id and file_sha256 follow from submission_id: carried, not grouped by.)
+-- answer: the code given, or a multi-select's codes joined by ';' in catalogue order;
 -- matched_codes: the codes given and those they roll up to, sorted
 responses as materialized (
     select
@@ -33,6 +35,7 @@ responses as materialized (
         answers.audit_id,
         answers.file_sha256,
         answers.answer_status,
+        answers.answer_code as answer,
         case when answers.answer_code is null then 0 else 1 end as selection_count,
         answers.is_excluded_from_answered as is_only_excluded_codes,
         case
@@ -49,6 +52,7 @@ responses as materialized (
         any_value(answers.audit_id) as audit_id,
         any_value(answers.file_sha256) as file_sha256,
         min(answers.answer_status) as answer_status,
+        string_agg(answers.answer_code, ';' order by answers.answer_sort_order) as answer,
         count(answers.answer_code) as selection_count,
         bool_and(answers.is_excluded_from_answered) as is_only_excluded_codes,
         list_sort(
@@ -97,6 +101,7 @@ classified as (
         audit_id,
         question_id,
         answer_status,
+        answer,
         selection_count,
         matched_codes,
         is_asked,
