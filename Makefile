@@ -22,7 +22,7 @@ help:
 	@echo "make run   set up .venv and run the refresh on the bundled sample"
 	@echo "make test  lint (sqlfluff, ruff) and run the whole test suite"
 	@echo "make ui    start the Dagster UI on http://127.0.0.1:3000"
-	@echo "make bench scale benchmark of sizes S and M (SIZE=L for 2 million audits)"
+	@echo "make bench scale benchmark of sizes S and M (SIZE=L: 2 million audits; SIZE=\"S M L\": all, with the slope)"
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
