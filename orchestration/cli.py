@@ -84,7 +84,10 @@ def _files_to_ingest(settings: Settings, only: str | None) -> list[str]:
         if only is None:
             if not files and not settings.warehouse_path.exists():
                 raise ValueError(f"no exports in {settings.landing_dir}: nothing to load")
-            return changed_landing_files(settings)
+            # With nothing new the run still covers the newest file (ingesting it again is a
+            # no-op), so the blocking reconciliation check looks at the whole warehouse
+            # before dbt builds on it.
+            return changed_landing_files(settings) or files[-1:]
     except IngestError as error:
         raise ValueError(str(error)) from error
     if only not in files:
