@@ -87,7 +87,7 @@ def _files_to_ingest(settings: Settings, only: str | None) -> list[str]:
             # With nothing new the run still covers the newest file (ingesting it again is a
             # no-op), so the blocking reconciliation check looks at the whole warehouse
             # before dbt builds on it.
-            return changed_landing_files(settings) or files[-1:]
+            return changed_landing_files(settings, files) or files[-1:]
     except IngestError as error:
         raise ValueError(str(error)) from error
     if only not in files:

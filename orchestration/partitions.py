@@ -30,15 +30,14 @@ def landing_file_names(settings: Settings) -> list[str]:
     return [source_name(settings, path) for path in landed_exports(settings.landing_dir)]
 
 
-def changed_landing_files(settings: Settings) -> list[str]:
-    """The partition keys of the exports that are new, or whose content differs from what the
-    warehouse holds under their name: the only ones a refresh needs to ingest (recording a
+def changed_landing_files(settings: Settings, names: list[str]) -> list[str]:
+    """Of these landed files (partition keys), those that are new or whose content differs
+    from what the warehouse holds under their name: the only ones a refresh needs to ingest (recording a
     materialisation for each of thousands of unchanged files is what made a monthly refresh
     grow with history). Every file when the warehouse cannot be read now."""
-    names = landing_file_names(settings)
     if not settings.warehouse_path.exists():
         return names
-    codes = {name: settings.la_code_for(name) or settings.la_code for name in names}
+    codes = {name: settings.recorded_la_code(name) for name in names}
     try:
         with connect(settings.warehouse_path, read_only=True) as con:
             loaded = current_files(con, set(codes.values()))

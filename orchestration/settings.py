@@ -104,6 +104,11 @@ class Settings:
         folder, _, rest = source_file.partition("/")
         return folder if rest and LA_CODE_PATTERN.fullmatch(folder) else None
 
+    def recorded_la_code(self, source_file: str) -> str:
+        """The authority a file's rows, findings or refusal are recorded under: its own, or
+        the configured one for a file outside any authority folder (refused as such)."""
+        return self.la_code_for(source_file) or self.la_code
+
     @property
     def warehouse_path(self) -> Path:
         """The working DuckDB warehouse: written by ingest and dbt, never read by BI tools."""

@@ -142,11 +142,7 @@ def ingest_audit_extracts(context: dg.AssetExecutionContext, careaudit: Careaudi
         counts = table_counts(con)
         columns = column_types(con)
         months = months_by_file(
-            con,
-            {
-                name: settings.la_code_for(name) or settings.la_code
-                for name in context.partition_keys
-            },
+            con, {name: settings.recorded_la_code(name) for name in context.partition_keys}
         )
     summary = {
         "files": dg.MetadataValue.md(files_summary(outcomes, months)),

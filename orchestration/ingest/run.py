@@ -183,7 +183,7 @@ def ingest_files(
             )
     # Rows, retirements and findings are stamped with their file's authority; a refusal of a
     # file outside any authority folder is recorded under the configured one.
-    la_codes = {name: settings.la_code_for(name) or settings.la_code for name in [*named, *current]}
+    la_codes = {name: settings.recorded_la_code(name) for name in [*named, *current]}
 
     parsed: dict[str, ParsedExtract | RefusedFileError] = {}
     refused_contents: dict[str, bytes] = {}  # kept for the quarantine
