@@ -32,9 +32,9 @@ def landing_file_names(settings: Settings) -> list[str]:
 
 def changed_landing_files(settings: Settings, names: list[str]) -> list[str]:
     """Of these landed files (partition keys), those that are new or whose content differs
-    from what the warehouse holds under their name: the only ones a refresh needs to ingest (recording a
-    materialisation for each of thousands of unchanged files is what made a monthly refresh
-    grow with history). Every file when the warehouse cannot be read now."""
+    from what the warehouse holds under their name: the only ones a refresh needs to ingest
+    (recording a materialisation for each of thousands of unchanged files is what made a
+    monthly refresh grow with history). Every file when the warehouse cannot be read now."""
     if not settings.warehouse_path.exists():
         return names
     codes = {name: settings.recorded_la_code(name) for name in names}
