@@ -13,7 +13,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.ingest.run import file_sha256, landed_exports
+from orchestration.ingest.landing import list_landing_folder
+from orchestration.ingest.run import file_sha256
 from orchestration.partitions import (
     LANDED_FILES,
     landing_file_names,
@@ -62,17 +63,20 @@ def stable_exports(
     once per change, not on every evaluation."""
     stable: dict[str, str] = {}
     next_cursor: dict[str, dict] = {}
-    for path in landed_exports(landing_dir):
-        name = path.relative_to(landing_dir).as_posix()
-        signature = _signature(path)
-        seen = cursor.get(name, {})
-        settled = now - signature[1] / 1e9 >= settle_seconds
-        if seen.get("signature") != signature or not settled:
-            next_cursor[name] = {"signature": signature}
-            continue
-        sha = seen.get("sha256") or file_sha256(path.read_bytes())
-        if _signature(path) != signature:  # written to while we hashed it
-            next_cursor[name] = {"signature": _signature(path)}
+    for file in list_landing_folder(landing_dir):
+        name, path = file.name, file.path
+        try:
+            signature = _signature(path)
+            seen = cursor.get(name, {})
+            settled = now - signature[1] / 1e9 >= settle_seconds
+            if seen.get("signature") != signature or not settled:
+                next_cursor[name] = {"signature": signature}
+                continue
+            sha = seen.get("sha256") or file_sha256(path.read_bytes())
+            if _signature(path) != signature:  # written to while we hashed it
+                next_cursor[name] = {"signature": _signature(path)}
+                continue
+        except OSError:  # a broken link, or unreadable: the refresh refuses it, saying why
             continue
         next_cursor[name] = {"signature": signature, "sha256": sha}
         stable[name] = sha

@@ -56,6 +56,17 @@ def _summary(result: object, settings: object) -> list[str]:
                     f"  REFUSED: {metadata['files_refused'].value} file(s), moved to "
                     f"{settings.quarantine_dir} with their reasons"  # type: ignore[attr-defined]
                 )
+            if metadata["files_skipped"].value:
+                lines.append(
+                    f"  SKIPPED: {metadata['files_skipped'].value} file(s) changed or vanished "
+                    "while being read; the next refresh reads them again"
+                )
+            if metadata["counted_not_in_landing"].value != "none":
+                lines.append(
+                    "  STILL COUNTED, no longer in the landing folder (`careaudit withdraw "
+                    "NAME` removes their rows):\n"
+                    + metadata["counted_not_in_landing"].value.replace("- ", "    ")
+                )
         elif key.startswith("publish/") and "rows_metrics" in metadata:
             lines.append(f"  metrics published: {metadata['rows_metrics'].value} rows")
     lines += [
@@ -77,26 +88,32 @@ def _files_to_ingest(settings: Settings, only: str | None) -> list[str]:
     """The landing files this refresh ingests: the new and changed ones, or the one named
     by --file (re-run whether or not it changed)."""
     from orchestration.ingest.run import IngestError
-    from orchestration.partitions import changed_landing_files, landing_file_names
+    from orchestration.partitions import changed_landing_files, landing_files
 
     try:
-        files = landing_file_names(settings)
+        files = landing_files(settings)
+        names = list(files)
         if only is None:
             if not files and not settings.warehouse_path.exists():
                 raise ValueError(f"no exports in {settings.landing_dir}: nothing to load")
             # With nothing new the run still covers the newest file (ingesting it again is a
             # no-op), so the blocking reconciliation check looks at the whole warehouse
             # before dbt builds on it.
-            return changed_landing_files(settings, files) or files[-1:]
+            return changed_landing_files(settings, files) or names[-1:]
     except IngestError as error:
         raise ValueError(str(error)) from error
     if only not in files:
-        example = files[0] if files else "2022-08.csv"
+        example = names[0] if names else "2022-08.csv"
         raise ValueError(
             f"--file {only!r} is not an export in {settings.landing_dir} "
             f"(name it by its path inside that folder, e.g. {example!r})"
         )
     return [only]
+
+
+def _raw_assets(job: object) -> list:
+    keys = job.asset_layer.selected_asset_keys  # type: ignore[attr-defined]
+    return [key for key in keys if key.path[0] == "raw"]
 
 
 def _downstream_of_ingest(job: object) -> list:
@@ -105,25 +122,66 @@ def _downstream_of_ingest(job: object) -> list:
     return [key for key in keys if key.path[0] != "raw"]
 
 
-def refresh(args: argparse.Namespace) -> int:
-    _use_dir("CAREAUDIT_LANDING_DIR", args.landing)
+class _Session:
+    """One CLI command's Dagster instance, job and log file, and how it runs the job and
+    reports a failure: shared by `refresh` and `withdraw`."""
+
+    def __init__(self, settings: Settings, quiet: bool, command: str) -> None:
+        from orchestration.definitions import REFRESH_JOB, build_definitions
+
+        self.settings, self.quiet = settings, quiet
+        prepare_dagster_home(settings.dagster_home)
+        self.job = build_definitions(settings).resolve_job_def(REFRESH_JOB)
+        stamp = f"{datetime.now():%Y%m%dT%H%M%S}"
+        self.log_path = settings.data_dir / "logs" / f"{command}-{stamp}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def run(self, instance: object, **options: object) -> object:
+        # dagster-dbt echoes every dbt log line to stdout: keep those in a log file.
+        with self.log_path.open("a") as log, redirect_stdout(log):
+            return self.job.execute_in_process(  # type: ignore[attr-defined]
+                instance=instance,
+                raise_on_error=False,
+                **options,
+            )
+
+    def logger_config(self, **config: object) -> dict:
+        return {"loggers": {"progress": {"config": {"quiet": self.quiet}}}, **config}
+
+    def failed(self, result: object) -> bool:
+        """Print why the run failed (a step, or a blocking check), if it did."""
+        from orchestration.alerts import root_cause
+
+        failed_checks = _failed_blocking_checks(result)
+        if result.success and not failed_checks:  # type: ignore[attr-defined]
+            return False
+        for event in result.get_step_failure_events():  # type: ignore[attr-defined]
+            message = root_cause(event.step_failure_data.error)
+            print(f"careaudit failed at {event.step_key}: {message}", file=sys.stderr)
+        for failure in failed_checks:
+            print(f"careaudit stopped: {failure}", file=sys.stderr)
+        print(f"run {result.run_id}; dbt and step logs: {self.log_path}", file=sys.stderr)  # type: ignore[attr-defined]
+        return True
+
+
+def _use_data_dir(args: argparse.Namespace) -> Settings:
+    _use_dir("CAREAUDIT_LANDING_DIR", getattr(args, "landing", None))
     _use_dir("CAREAUDIT_DATA_DIR", args.data_dir)
     os.environ["CAREAUDIT_DATA_DIR"] = str(
         Path(os.environ.get("CAREAUDIT_DATA_DIR", "data")).resolve()
     )
+    return Settings.from_env()
+
+
+def refresh(args: argparse.Namespace) -> int:
+    settings = _use_data_dir(args)
     from dagster import DagsterInstance
 
-    from orchestration.alerts import root_cause
-    from orchestration.definitions import REFRESH_JOB, build_definitions
     from orchestration.partitions import range_tags, register_landed_files
 
-    settings = Settings.from_env()
-    prepare_dagster_home(settings.dagster_home)
     if not args.quiet:
         print(f"careaudit refresh: landing {settings.landing_dir} -> data {settings.data_dir}")
-    job = build_definitions(settings).resolve_job_def(REFRESH_JOB)
-    log_path = settings.data_dir / "logs" / f"refresh-{datetime.now():%Y%m%dT%H%M%S}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    session = _Session(settings, args.quiet, "refresh")
     with DagsterInstance.get() as instance:
         for run_id in recover_abandoned_runs(instance):
             print(f"careaudit: run {run_id} had stopped mid-way; marked failed", file=sys.stderr)
@@ -134,25 +192,65 @@ def refresh(args: argparse.Namespace) -> int:
             return 2
         register_landed_files(instance, files)
         # One run over the new and changed files' partitions; with none, rebuild downstream.
-        tags = {**run_owner_tags(), **(range_tags(instance, files) if files else {})}
-        downstream = None if files else _downstream_of_ingest(job)
-        # dagster-dbt echoes every dbt log line to stdout: keep those in a log file.
-        with log_path.open("w") as log, redirect_stdout(log):
-            result = job.execute_in_process(
-                instance=instance,
-                run_config={"loggers": {"progress": {"config": {"quiet": args.quiet}}}},
-                tags=tags,
-                asset_selection=downstream,
-                raise_on_error=False,
+        result = session.run(
+            instance,
+            run_config=session.logger_config(),
+            tags={**run_owner_tags(), **(range_tags(instance, files) if files else {})},
+            asset_selection=None if files else _downstream_of_ingest(session.job),
+        )
+    if session.failed(result):
+        return 1
+    if not args.quiet:
+        print("\n".join(_summary(result, settings)))
+    return 0
+
+
+def withdraw(args: argparse.Namespace) -> int:
+    """Withdraw files (as named in the landing folder): each file's rows stop counting in one
+    transaction of its own, then the warehouse is built and published once."""
+    settings = _use_data_dir(args)
+    from dagster import DagsterInstance
+
+    from orchestration.ingest.load import current_files
+    from orchestration.partitions import register_landed_files
+    from orchestration.warehouse import connect
+
+    counted: dict[str, str] = {}
+    if settings.warehouse_path.exists():
+        with connect(settings.warehouse_path, read_only=True) as con:
+            counted = current_files(con)
+    unknown = [name for name in args.names if name not in counted]
+    if unknown:
+        listed = ", ".join(sorted(counted)[:10]) or "none"
+        print(
+            f"careaudit withdraw: {', '.join(unknown)} is not a file whose rows count now "
+            f"(files that count: {listed}{', ...' if len(counted) > 10 else ''})",
+            file=sys.stderr,
+        )
+        return 2
+    session = _Session(settings, args.quiet, "withdraw")
+    withdraw_config = {"ops": {"ingest_audit_extracts": {"config": {"withdraw": True}}}}
+    with DagsterInstance.get() as instance:
+        for run_id in recover_abandoned_runs(instance):
+            print(f"careaudit: run {run_id} had stopped mid-way; marked failed", file=sys.stderr)
+        register_landed_files(instance, args.names)
+        for name in args.names:
+            result = session.run(
+                instance,
+                run_config=session.logger_config(**withdraw_config),
+                tags=run_owner_tags(),
+                partition_key=name,
+                asset_selection=_raw_assets(session.job),
             )
-    failed_checks = _failed_blocking_checks(result)
-    if not result.success or failed_checks:
-        for event in result.get_step_failure_events():
-            message = root_cause(event.step_failure_data.error)
-            print(f"careaudit refresh failed at {event.step_key}: {message}", file=sys.stderr)
-        for failure in failed_checks:
-            print(f"careaudit refresh stopped: {failure}", file=sys.stderr)
-        print(f"run {result.run_id}; dbt and step logs: {log_path}", file=sys.stderr)
+            if session.failed(result):
+                return 1
+        result = session.run(
+            instance,
+            run_config=session.logger_config(),
+            tags=run_owner_tags(),
+            asset_selection=_downstream_of_ingest(session.job),
+        )
+    if session.failed(result):
         return 1
     if not args.quiet:
         print("\n".join(_summary(result, settings)))
@@ -209,6 +307,17 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--months", type=int, default=12, help="scale mode: monthly files")
     sample.add_argument("--authorities", type=int, default=1, help="scale mode: authorities")
     sample.set_defaults(handler=generate_sample)
+
+    out = commands.add_parser(
+        "withdraw",
+        help="remove files' rows from the warehouse (deleting a file from the landing folder "
+        "does not), then rebuild and publish",
+    )
+    out.add_argument("names", nargs="+", metavar="NAME", help="a file, as the refresh names it")
+    out.add_argument("--data-dir", help="where outputs go (default: $CAREAUDIT_DATA_DIR or ./data)")
+    out.add_argument("--landing", help="folder of exports (default: $CAREAUDIT_LANDING_DIR)")
+    out.add_argument("--quiet", action="store_true", help="print nothing unless something fails")
+    out.set_defaults(handler=withdraw)
 
     serve = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)

@@ -41,6 +41,7 @@ class CareauditResource(dg.ConfigurableResource):
     authority_folders: bool = False
     report_periods: str = "latest"
     report_commentary_dir: str | None = None
+    max_file_mb: int = 256
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "CareauditResource":
@@ -60,6 +61,7 @@ class CareauditResource(dg.ConfigurableResource):
             report_commentary_dir=(
                 str(settings.report_commentary_dir) if settings.report_commentary_dir else None
             ),
+            max_file_mb=settings.max_file_mb,
         )
 
     def settings(self) -> Settings:
@@ -82,6 +84,7 @@ class CareauditResource(dg.ConfigurableResource):
             report_commentary_dir=(
                 Path(self.report_commentary_dir) if self.report_commentary_dir else None
             ),
+            max_file_mb=self.max_file_mb,
         )
 
     @contextmanager

@@ -21,6 +21,9 @@ DEFAULT_OLD_LA_CODE = "850"
 DEFAULT_LA_NAME = "Hampshire"
 DEFAULT_REGION_CODE = "E12000008"
 DEFAULT_REGION_NAME = "South East"
+# The largest export careaudit reads (CAREAUDIT_MAX_FILE_MB): a monthly export of even a large
+# authority is a few MB; a file far beyond this is a mistake or an attack on memory.
+DEFAULT_MAX_FILE_MB = 256
 # An ONS/GSS authority code, as a hub's landing subfolders are named: E10000014, W06000015.
 LA_CODE_PATTERN = re.compile(r"[ENSW]\d{8}")
 
@@ -38,6 +41,13 @@ def _report_periods(raw: str) -> str:
     raise SettingsError(
         f"CAREAUDIT_REPORT_PERIODS={raw!r} is not latest, all or periods such as 2021,2022"
     )
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) == 0:
+        raise SettingsError(f"{name}={raw!r} is not a positive whole number")
+    return int(raw)
 
 
 def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
@@ -65,6 +75,7 @@ class Settings:
     authority_folders: bool = False
     report_periods: str = "latest"
     report_commentary_dir: Path | None = None
+    max_file_mb: int = DEFAULT_MAX_FILE_MB
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -93,7 +104,12 @@ class Settings:
                 if os.environ.get("CAREAUDIT_REPORT_COMMENTARY_DIR", "").strip()
                 else None
             ),
+            max_file_mb=_positive_int("CAREAUDIT_MAX_FILE_MB", DEFAULT_MAX_FILE_MB),
         )
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1_000_000
 
     def la_code_for(self, source_file: str) -> str | None:
         """The authority a landed file belongs to (its path inside the landing folder): the

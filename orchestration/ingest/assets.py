@@ -4,12 +4,13 @@ the blocking check that every row read was loaded or rejected."""
 from collections import Counter
 
 import dagster as dg
+from pydantic import Field
 
 from orchestration.catalogue import load_catalogue
 from orchestration.ingest.load import RAW_TABLES, column_types, months_by_file, table_counts
 from orchestration.ingest.reconcile import reconcile
-from orchestration.ingest.run import FileOutcome, ingest_files
-from orchestration.partitions import LANDED_FILES
+from orchestration.ingest.run import FileOutcome, ingest_files, withdraw_files
+from orchestration.partitions import LANDED_FILES, counted_but_gone, landing_files
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
@@ -34,6 +35,21 @@ TABLE_DESCRIPTIONS = {
     ),
 }
 RECONCILIATION_CHECK = "every_row_read_is_loaded_or_rejected"
+
+
+class IngestConfig(dg.Config):
+    """How the run treats its files' partitions."""
+
+    withdraw: bool = Field(
+        default=False,
+        description=(
+            "Withdraw the selected files instead of ingesting them: their rows stop counting "
+            "(unless another file holds the same content), in one transaction; a copy still in "
+            "the landing folder is moved to withdrawn/ in the data dir."
+        ),
+    )
+
+
 LISTED_FILES = 25
 
 
@@ -43,7 +59,7 @@ def _cell(value: object) -> str:
 
 
 def _needs_a_look(outcome: FileOutcome) -> bool:
-    return outcome.status in ("refused", "replaced") or outcome.findings > 0
+    return outcome.status in ("refused", "replaced", "skipped", "withdrawn") or outcome.findings > 0
 
 
 def files_summary(outcomes: list[FileOutcome], months: dict[str, list[str]]) -> str:
@@ -78,13 +94,26 @@ def files_summary(outcomes: list[FileOutcome], months: dict[str, list[str]]) -> 
     return "\n".join(lines)
 
 
+def withdrawal_summary(outcome: FileOutcome) -> str:
+    """What a withdrawal did, in a sentence: the audits that left and the periods changed."""
+    months = ", ".join(outcome.months_changed) or "none"
+    return (
+        f"{outcome.source_file}: WITHDRAWN, {outcome.audits_removed} audit(s) left the "
+        f"warehouse; months whose figures change: {months}; {outcome.note}"
+    )
+
+
 def _progress(context: dg.AssetExecutionContext, outcome: FileOutcome) -> None:
     if outcome.status == "refused":
         # A warning, so `careaudit refresh --quiet` (cron) still prints it.
+        where = f"moved to {outcome.quarantine_path}" if outcome.quarantine_path else "not moved"
         context.log.warning(
-            f"{outcome.source_file}: REFUSED, nothing loaded, moved to "
-            f"{outcome.quarantine_path}: {outcome.note}"
+            f"{outcome.source_file}: REFUSED, nothing loaded, {where}: {outcome.note}"
         )
+    elif outcome.status == "skipped":
+        context.log.warning(f"{outcome.source_file}: SKIPPED for now: {outcome.note}")
+    elif outcome.status == "withdrawn":
+        context.log.warning(withdrawal_summary(outcome))
     elif outcome.status in ("unchanged", "duplicate"):
         detail = "already loaded, unchanged" if outcome.status == "unchanged" else outcome.note
         report(context, f"{outcome.source_file}: {detail}")
@@ -121,23 +150,31 @@ def _progress(context: dg.AssetExecutionContext, outcome: FileOutcome) -> None:
         "others. Re-running a file's partition replaces that file's rows only."
     ),
 )
-def ingest_audit_extracts(context: dg.AssetExecutionContext, careaudit: CareauditResource):
+def ingest_audit_extracts(
+    context: dg.AssetExecutionContext, config: IngestConfig, careaudit: CareauditResource
+):
     settings = careaudit.settings()
-    paths = [settings.landing_dir / name for name in context.partition_keys]
-    for gone in (path for path in paths if not path.is_file()):
-        report(
-            context,
-            f"{gone.relative_to(settings.landing_dir)}: no longer in the landing "
-            "folder; its rows stay as loaded",
+    landing = landing_files(settings)
+    keys = context.partition_keys
+    if config.withdraw:
+        outcomes = withdraw_files(
+            settings, load_catalogue(), keys, progress=lambda message: report(context, message)
         )
-    outcomes = ingest_files(
-        settings,
-        load_catalogue(),
-        [path for path in paths if path.is_file()],
-        progress=lambda message: report(context, message),
-    )
+    else:
+        outcomes = ingest_files(
+            settings,
+            load_catalogue(),
+            [landing[key] for key in keys if key in landing],
+            progress=lambda message: report(context, message),
+        )
     for outcome in outcomes:
         _progress(context, outcome)
+    gone = counted_but_gone(settings, landing)
+    for name in gone:
+        context.log.warning(
+            f"{name}: STILL COUNTED although no longer in the landing folder (deleting a file "
+            f"does not withdraw it): run `careaudit withdraw {name}` to remove its rows"
+        )
     with careaudit.warehouse(read_only=True) as con:
         counts = table_counts(con)
         columns = column_types(con)
@@ -150,6 +187,11 @@ def ingest_audit_extracts(context: dg.AssetExecutionContext, careaudit: Careaudi
         "files_refused": sum(o.status == "refused" for o in outcomes),
         "rows_loaded": sum(o.rows_loaded for o in outcomes),
         "rows_rejected": sum(o.rows_rejected for o in outcomes),
+        "files_withdrawn": sum(o.status == "withdrawn" for o in outcomes),
+        "files_skipped": sum(o.status == "skipped" for o in outcomes),
+        "counted_not_in_landing": dg.MetadataValue.md(
+            "\n".join(f"- `{name}`" for name in gone) or "none"
+        ),
     }
     for table in RAW_TABLES:
         metadata: dict[str, object] = {

@@ -21,7 +21,7 @@ from orchestration.ingest.answers import (
     resolve_column,
     resolvers,
 )
-from orchestration.ingest.grid import CellGrid, Column
+from orchestration.ingest.grid import MAX_CELL_CHARACTERS, CellGrid, Column
 from orchestration.ingest.pseudonymise import Pseudonymiser
 from orchestration.ingest.read import read_cells
 from orchestration.ingest.recognise import (
@@ -32,6 +32,7 @@ from orchestration.ingest.recognise import (
 )
 from orchestration.ingest.refusal import RefusedFileError
 from orchestration.ingest.values import NOT_A_TIME, parse_distinct_datetimes
+from orchestration.settings import DEFAULT_MAX_FILE_MB
 
 FINDING_COLUMNS = [
     "source_row",
@@ -130,6 +131,9 @@ def _column_notes(grid: CellGrid, match: FormMatch, findings: _Findings) -> None
             "the file is Windows-1252 text, not UTF-8: it was read as Windows-1252 (what Excel "
             'saves as "CSV (Comma delimited)"); check that accented letters look right',
         )
+    for warning in grid.warnings:
+        header = grid.headers[warning.column] if warning.column is not None else None
+        findings.add([warning.source_row], header or None, None, None, "warning", warning.reason)
     at_header = np.array([grid.header_row])
     for position, header in match.unknown.items():
         findings.add(
@@ -306,10 +310,13 @@ def parse_extract(
     *,
     sheet: str | None = None,
     today: date | None = None,
+    max_bytes: int = DEFAULT_MAX_FILE_MB * 1_000_000,
 ) -> ParsedExtract:
     """Read, recognise and normalise one export's bytes. Raises RefusedFileError, saying why,
     for a file that cannot be loaded at all."""
-    grid = read_cells(data, suffix, source_file, known_header_keys(catalogue), sheet)
+    grid = read_cells(
+        data, suffix, source_file, known_header_keys(catalogue), sheet, max_bytes=max_bytes
+    )
     match = recognise_form(grid.headers, catalogue, source_file)
     if grid.row_count == 0:
         raise RefusedFileError(
@@ -330,7 +337,17 @@ def parse_extract(
         f"the row has values beyond the header's {len(grid.headers)} columns: a value with an "
         "unquoted comma shifts every later answer into the wrong column, so the row is rejected",
     )
-    rejected = grid.overlong_rows.copy()
+    findings.add(
+        grid.source_rows[grid.oversized_rows & ~grid.overlong_rows],
+        None,
+        None,
+        None,
+        "rejected_row",
+        f"the row has a value longer than {MAX_CELL_CHARACTERS:,} characters, more than a "
+        "spreadsheet cell holds, so it cannot be an answer typed into the form: the row is "
+        "rejected",
+    )
+    rejected = grid.overlong_rows | grid.oversized_rows
     by_question = {q.question_id: p for p, q in match.columns.items()}
     details: dict[str, np.ndarray] = {"source_row": grid.source_rows}
     for question in stored_detail_questions(catalogue):

@@ -20,6 +20,19 @@ from orchestration.ingest.normalise import normalise
 
 HEADER_SEARCH_ROWS = 30
 MIN_KNOWN_HEADERS = 3
+# The most characters a spreadsheet cell holds (Excel's limit): a longer value cannot have come
+# from a spreadsheet or a form tool's export, so its row is rejected whole.
+MAX_CELL_CHARACTERS = 32_767
+
+
+@dataclass(frozen=True)
+class GridWarning:
+    """Something a reader noticed about one cell, row or the whole file (row and column None)
+    that is worth a finding but does not reject anything. Never quotes a cell."""
+
+    source_row: int | None
+    column: int | None  # column position
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,8 @@ class CellGrid:
     columns: list[Column]  # per column position
     source_rows: np.ndarray  # 1-based row number of each data row in the file
     overlong_rows: np.ndarray  # bool per data row: values beyond the header's fields (CSV)
+    oversized_rows: np.ndarray  # bool per data row: a cell over MAX_CELL_CHARACTERS
+    warnings: tuple[GridWarning, ...] = ()
 
     @property
     def row_count(self) -> int:
@@ -80,8 +95,18 @@ def _clean(value: object) -> object:
         return datetime(value.year, value.month, value.day)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # an XLSX number 1234567.0 is the case number "1234567"
-    text = str(value).strip()
+    text = _storable(str(value)).strip()
     return text or None
+
+
+def _storable(text: str) -> str:
+    """Text any database or log can store: a lone surrogate (which an XLSX can smuggle in as
+    an escape such as _xD800_) is not UTF-8 and becomes U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def _clean_texts(texts: np.ndarray) -> np.ndarray:
@@ -103,9 +128,24 @@ def factorise(values: np.ndarray) -> Column:
     cleaned = np.empty(len(uniques) + 1, dtype=object)
     try:
         cleaned[1:] = _clean_texts(uniques)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):  # XLSX cells: datetimes, numbers
+    except (pa.ArrowTypeError, pa.ArrowInvalid, UnicodeEncodeError):  # datetimes, numbers
         cleaned[1:] = [_clean(value) for value in uniques]
     return Column(codes + 1, cleaned)
+
+
+def _oversized(column: Column) -> np.ndarray:
+    """Rows whose cell in this column is longer than a spreadsheet cell can be."""
+    try:  # text columns, in bulk
+        lengths = pc.utf8_length(pa.array(column.values, type=pa.string()))
+        too_long = pc.fill_null(pc.greater(lengths, MAX_CELL_CHARACTERS), False).to_numpy(
+            zero_copy_only=False
+        )
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # XLSX cells: datetimes among the text
+        too_long = np.array(
+            [isinstance(v, str) and len(v) > MAX_CELL_CHARACTERS for v in column.values],
+            dtype=bool,
+        )
+    return too_long[column.codes]
 
 
 def _filled(column: Column) -> np.ndarray:
@@ -113,35 +153,38 @@ def _filled(column: Column) -> np.ndarray:
 
 
 def build_grid(
-    headers: list[str],
+    headers: list[object],
     columns: list[np.ndarray],
-    beyond_header: list[np.ndarray],
-    first_row: int,
+    overlong: np.ndarray | None,
+    row_numbers: np.ndarray,
     *,
     file_format: str,
     header_row: int,
     encoding: str | None = None,
     sheet_name: str | None = None,
+    warnings: tuple[GridWarning, ...] = (),
 ) -> CellGrid:
-    """A grid from raw columns: cells cleaned, blank lines dropped (a blank line between or
-    after records is not a record), rows with values beyond the header's fields flagged."""
-    count = len(columns[0]) if columns else 0
+    """A grid from raw columns (one row number per record): cells cleaned, blank lines dropped
+    (a blank line between or after records is not a record), rows with values beyond the
+    header's fields (`overlong`) or a cell longer than a spreadsheet's flagged."""
+    count = len(row_numbers)
     factorised = [factorise(column) for column in columns]
     present = np.zeros(count, dtype=bool)
+    oversized = np.zeros(count, dtype=bool)
     for column in factorised:
         present |= _filled(column)
-    overlong = np.zeros(count, dtype=bool)
-    for raw in beyond_header:
-        if (raw != "").any():  # the usual case: every extra field is empty
-            overlong |= _filled(factorise(raw))
+        oversized |= _oversized(column)
+    overlong = np.zeros(count, dtype=bool) if overlong is None else overlong
     keep = present | overlong
     return CellGrid(
         file_format=file_format,
         encoding=encoding,
         sheet_name=sheet_name,
         header_row=header_row,
-        headers=["" if h is None else str(h).strip() for h in headers],
+        headers=["" if h is None else _storable(str(h)).strip() for h in headers],
         columns=[column.where(keep) for column in factorised],
-        source_rows=np.arange(first_row, first_row + count, dtype=np.int64)[keep],
+        source_rows=np.asarray(row_numbers, dtype=np.int64)[keep],
         overlong_rows=overlong[keep],
+        oversized_rows=oversized[keep],
+        warnings=warnings,
     )

@@ -2,13 +2,14 @@
 
 Raw tables carry lineage on every row (source file, its sha256, row number, ingest time) so a
 published number can be traced back to the cell it came from. What to write is decided before
-(plan.py): the earlier content of corrected files is retired, new contents are inserted,
-refusals are recorded; either the whole batch commits or nothing does, so a crash or a kill
-mid-load leaves the warehouse as it was. SQL text never contains anything read from a file:
-values are parameters, and frames are scanned under a fixed name.
+(plan.py): the rows of contents no name holds any more are removed, rows whose name let go of
+them move to another name holding them, new contents are inserted, names and refusals are
+recorded; either the whole batch commits or nothing does, so a crash or a kill mid-load leaves
+the warehouse as it was. SQL text never contains anything read from a file: values are
+parameters, and frames are scanned under a fixed name.
 """
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from orchestration.catalogue import FormCatalogue
 from orchestration.ingest.answers import ANSWER_COLUMNS
 from orchestration.ingest.extract import FINDING_COLUMNS, ParsedExtract
 from orchestration.ingest.extract import stored_detail_questions as detail_questions
+from orchestration.ingest.plan import Plan
 
 SQL_TYPES = {"id": "varchar", "text": "varchar", "datetime": "timestamp", "date": "date"}
 
@@ -64,6 +66,21 @@ create table if not exists raw.ingest_findings (
     ingested_at timestamp not null
 )"""
 
+# Which content each file name holds: one row per name and content it held, `is_current` on the
+# one that counts now. Beside landed_files (one row per content loaded, under the name its rows
+# are recorded by), it remembers the names holding a content loaded under another name, so a
+# content stays while any of them holds it, and the names withdrawn.
+NAMES_DDL = """
+create table if not exists raw.landed_names (
+    la_code varchar not null,
+    source_file varchar not null,
+    file_sha256 varchar not null,
+    landed_at timestamp not null,
+    is_current boolean not null,
+    replaced_at timestamp,
+    withdrawn_at timestamp
+)"""
+
 KEY_DDL = """
 create table if not exists raw.pseudonymisation_key (
     fingerprint varchar not null,
@@ -93,8 +110,15 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue) 
     """Create the raw tables, adding a column when the catalogue gains an audit-detail field.
     (Column names come from the catalogue in the repository, never from a landed file.)"""
     con.execute("create schema if not exists raw")
-    for ddl in (LANDED_FILES_DDL, ANSWERS_DDL, FINDINGS_DDL, KEY_DDL):
+    had_names = _has_table(con, "landed_names")
+    for ddl in (LANDED_FILES_DDL, ANSWERS_DDL, FINDINGS_DDL, KEY_DDL, NAMES_DDL):
         con.execute(ddl)
+    if not had_names:  # a warehouse from before names were tracked: its loaded files' names
+        con.execute(
+            "insert into raw.landed_names "
+            "select la_code, source_file, file_sha256, ingested_at, true, null, null "
+            "from raw.landed_files where is_current"
+        )
     con.execute(
         """
         create table if not exists raw.audit_submissions (
@@ -113,12 +137,17 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue) 
         )
 
 
-def _has_raw_tables(con: duckdb.DuckDBPyConnection) -> bool:
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     found = con.execute(
         "select count(*) from information_schema.tables "
-        "where table_schema = 'raw' and table_name = 'landed_files'"
+        "where table_schema = 'raw' and table_name = ?",
+        [table],
     ).fetchone()
     return bool(found and found[0])
+
+
+def _has_raw_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    return _has_table(con, "landed_files")
 
 
 def key_fingerprints(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -138,17 +167,39 @@ def check_key(known: list[str], fingerprint: str) -> None:
         )
 
 
-def current_files(con: duckdb.DuckDBPyConnection, la_codes: Collection[str]) -> dict[str, str]:
-    """source file -> sha256, for every file of these authorities whose rows are in the
-    warehouse now."""
+@dataclass(frozen=True)
+class WarehouseState:
+    """What the warehouse holds, as plan.py sees it."""
+
+    names: dict[str, str]  # every name that counts -> the sha256 it holds
+    holders: dict[str, str]  # every content loaded -> the name its rows are recorded under
+    authorities: dict[str, str]  # every name that counts or holds rows -> its la_code
+
+
+def warehouse_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
     if not _has_raw_tables(con):
-        return {}
-    rows = con.execute(
-        "select source_file, file_sha256 from raw.landed_files "
-        "where list_contains(?, la_code) and is_current",
-        [sorted(la_codes)],
+        return WarehouseState({}, {}, {})
+    holders = con.execute(
+        "select file_sha256, source_file, la_code from raw.landed_files where is_current"
     ).fetchall()
-    return dict(rows)
+    names = (
+        con.execute(
+            "select source_file, file_sha256, la_code from raw.landed_names where is_current"
+        ).fetchall()
+        if _has_table(con, "landed_names")
+        else [(name, sha, la) for sha, name, la in holders]
+    )
+    return WarehouseState(
+        names={name: sha for name, sha, _ in names},
+        holders={sha: name for sha, name, _ in holders},
+        authorities={name: la for _, name, la in holders} | {n: la for n, _, la in names},
+    )
+
+
+def current_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """source file -> sha256, for every file name that counts now (its content's rows are in
+    the warehouse, under it or under another name holding the same content)."""
+    return warehouse_state(con).names
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -191,30 +242,105 @@ def months_by_file(
     return dict(rows)
 
 
-def _retire(
-    con: duckdb.DuckDBPyConnection, la_code: str, source_file: str, sha256: str, now: datetime
-) -> None:
-    """Remove the rows of a file's earlier content; its landed_files row stays, as history."""
+def _remove_content(con: duckdb.DuckDBPyConnection, sha256: str, now: datetime) -> None:
+    """Remove a content's rows and findings; its landed_files row stays, as history."""
     for table in ("audit_answers", "audit_submissions"):
         con.execute(f"delete from raw.{table} where file_sha256 = ?", [sha256])
     con.execute(
-        "delete from raw.ingest_findings where la_code = ? and file_sha256 = ? "
-        "and severity <> 'refused_file'",
-        [la_code, sha256],
+        "delete from raw.ingest_findings where file_sha256 = ? and severity <> 'refused_file'",
+        [sha256],
     )
     con.execute(
         "update raw.landed_files set is_current = false, replaced_at = ? "
-        "where la_code = ? and source_file = ? and is_current",
-        [now, la_code, source_file],
+        "where file_sha256 = ? and is_current",
+        [now, sha256],
     )
 
 
-def _clear_refusals(con: duckdb.DuckDBPyConnection, la_code: str, source_file: str) -> None:
+def _move_content(
+    con: duckdb.DuckDBPyConnection, sha256: str, source_file: str, la_code: str
+) -> None:
+    """Record a content's rows under another name holding it (of the same authority)."""
+    for table in ("audit_submissions", "ingest_findings", "landed_files"):
+        con.execute(
+            f"update raw.{table} set source_file = ?, la_code = ? where file_sha256 = ?"
+            + (" and severity <> 'refused_file'" if table == "ingest_findings" else "")
+            + (" and is_current" if table == "landed_files" else ""),
+            [source_file, la_code, sha256],
+        )
+
+
+def _set_name(
+    con: duckdb.DuckDBPyConnection,
+    la_code: str,
+    source_file: str,
+    sha256: str | None,
+    now: datetime,
+) -> None:
+    """The name now holds this content (None: it is withdrawn)."""
+    column = "replaced_at" if sha256 else "withdrawn_at"
     con.execute(
-        "delete from raw.ingest_findings "
-        "where la_code = ? and source_file = ? and severity = 'refused_file'",
-        [la_code, source_file],
+        f"update raw.landed_names set is_current = false, {column} = ? "
+        "where source_file = ? and is_current",
+        [now, source_file],
     )
+    if sha256:
+        con.execute(
+            "insert into raw.landed_names values (?, ?, ?, ?, true, null, null)",
+            [la_code, source_file, sha256, now],
+        )
+
+
+def _clear_refusals(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
+    con.execute(
+        "delete from raw.ingest_findings where source_file = ? and severity = 'refused_file'",
+        [source_file],
+    )
+
+
+def loaded_file_summaries(
+    con: duckdb.DuckDBPyConnection, contents: list[str]
+) -> dict[str, tuple[object, ...]]:
+    """sha256 -> (form_version, file_format, encoding, sheet_name, rows_read, rows_loaded,
+    rows_rejected) of these loaded contents, as recorded when they were loaded."""
+    if not contents:
+        return {}
+    rows = con.execute(
+        "select file_sha256, form_version, file_format, encoding, sheet_name, rows_read, "
+        "rows_loaded, rows_rejected from raw.landed_files "
+        "where is_current and list_contains(?, file_sha256)",
+        [contents],
+    ).fetchall()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def removed_audits(con: duckdb.DuckDBPyConnection, contents: list[str]) -> tuple[int, list[str]]:
+    """Of the audits these contents' rows hold, how many have no submission in any other
+    content (they leave the warehouse with them), and the completion months ("2022-08") of
+    every submission they hold (the periods whose figures change)."""
+    if not contents:
+        return 0, []
+    audits = con.execute(
+        """
+        with leaving as (
+            select la_code, child_id, review_date, completed_at
+            from raw.audit_submissions where list_contains(?, file_sha256)
+        ),
+        staying as (
+            select la_code, child_id, review_date
+            from raw.audit_submissions where not list_contains(?, file_sha256)
+        )
+        select
+            (select count(*) from (
+                select distinct la_code, child_id, review_date from leaving
+                except select la_code, child_id, review_date from staying
+            )),
+            (select list_sort(list(distinct strftime(completed_at, '%Y-%m'))) from leaving)
+        """,
+        [contents, contents],
+    ).fetchone()
+    assert audits is not None
+    return int(audits[0]), list(audits[1] or [])
 
 
 def _insert_frame(
@@ -238,7 +364,7 @@ def insert_rows(
 ) -> None:
     """Insert a parsed file's submissions, answers and findings (inside the batch's open
     transaction, as soon as the file is parsed, so a batch never holds every file's rows in
-    memory at once). Its landed_files row comes last, in `finish_batch`."""
+    memory at once). Its landed_files row comes last, in `apply_plan`."""
     lineage = [la_code, extract.source_file, extract.file_sha256]
     _insert_frame(
         con,
@@ -290,70 +416,80 @@ def _insert_landed_file(
     )
 
 
-def begin_batch(
-    con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue, key_fingerprint: str
-) -> None:
-    """Open the batch's one transaction, schema changes included, and check the key."""
-    # Raw rows carry their file and row number and have no meaningful order: letting DuckDB
-    # insert in parallel, out of order, more than halves the time a large file takes to load.
-    con.execute("set preserve_insertion_order = false")
-    con.execute("set enable_progress_bar = false")  # no bar on the terminal of a CLI run
-    con.execute("begin transaction")
-    try:
-        ensure_raw_schema(con, catalogue)
-        check_key(key_fingerprints(con), key_fingerprint)
-    except BaseException:
-        con.execute("rollback")
-        raise
+class BatchTransaction:
+    """The one transaction a batch writes in: opened with the schema checked, committed only by
+    `commit()`, rolled back if anything (an error, a kill's exception, a bug) stops it first."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue, key_fingerprint: str
+    ) -> None:
+        self.con = con
+        self.catalogue = catalogue
+        self.key_fingerprint = key_fingerprint
+        self.committed = False
+
+    def __enter__(self) -> "BatchTransaction":
+        # Raw rows carry their file and row number and have no meaningful order: letting
+        # DuckDB insert in parallel, out of order, more than halves a large file's load time.
+        self.con.execute("set preserve_insertion_order = false")
+        self.con.execute("set enable_progress_bar = false")  # no bar on a CLI run's terminal
+        self.con.execute("begin transaction")
+        ensure_raw_schema(self.con, self.catalogue)
+        check_key(key_fingerprints(self.con), self.key_fingerprint)
+        return self
+
+    def commit(self) -> None:
+        self.con.execute("commit")
+        self.committed = True
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.committed:
+            self.con.execute("rollback")
 
 
-def finish_batch(
+def apply_plan(
     con: duckdb.DuckDBPyConnection,
-    key_fingerprint: str,
+    plan: Plan,
     la_codes: Mapping[str, str],
+    key_fingerprint: str,
     now: datetime,
     *,
-    retired: dict[str, str],
-    loads: list[tuple[ParsedExtract, str]],
-    refusals: list[Refusal],
-    valid_names: set[str],
-    late_rows: Sequence[ParsedExtract] = (),
-    before_commit: Callable[[], None] = lambda: None,
+    loaded: Sequence[tuple[ParsedExtract, str]],
+    refusals: Sequence[Refusal],
 ) -> None:
-    """Complete the batch `begin_batch` opened (whose loaded files' rows `insert_rows` has
-    inserted) and commit it: all of it or none.
+    """Write what the plan decided, inside the batch's transaction (whose new contents' rows
+    `insert_rows` has inserted already).
 
-    `la_codes`: source file -> the authority its rows (and findings) are stamped with.
-    `retired`: name -> sha256 of earlier contents to remove; `loads`: (extract, archive path)
-    of the files loaded, for their landed_files rows; `refusals`: files refused now;
-    `valid_names`: names whose latest landed file was not refused, so an earlier refusal of
-    that name is cleared. The key fingerprint is recorded when the first rows are loaded.
-    `late_rows`: loaded files whose content was loaded before under another name, whose rows
-    go in only after that name's retirement has removed the old ones (same sha256).
-    `before_commit` is called last, inside the transaction."""
-    try:
-        if loads and not key_fingerprints(con):
-            con.execute(
-                "insert into raw.pseudonymisation_key values (?, ?)", [key_fingerprint, now]
+    `la_codes`: name -> the authority its rows and findings are stamped with; `loaded`:
+    (extract, archive path) of the new contents, for their landed_files rows; `refusals`:
+    files refused now (recorded once per name, replacing an earlier refusal)."""
+    if loaded and not key_fingerprints(con):
+        con.execute("insert into raw.pseudonymisation_key values (?, ?)", [key_fingerprint, now])
+    for sha in plan.removed:
+        _remove_content(con, sha, now)
+    for sha, name in plan.moved.items():
+        _move_content(con, sha, name, la_codes[name])
+    for decision in plan.decisions:
+        if decision.status == "withdrawn":
+            _set_name(con, la_codes[decision.source_file], decision.source_file, None, now)
+        elif decision.status in ("loaded", "replaced", "duplicate"):
+            _set_name(
+                con, la_codes[decision.source_file], decision.source_file, decision.file_sha256, now
             )
-        for source_file, sha256 in retired.items():
-            _retire(con, la_codes[source_file], source_file, sha256, now)
-        for source_file in sorted(valid_names):
-            _clear_refusals(con, la_codes[source_file], source_file)
-        for refusal in refusals:
-            la_code = la_codes[refusal.source_file]
-            _clear_refusals(con, la_code, refusal.source_file)
-            con.execute(
-                "insert into raw.ingest_findings values "
-                "(?, ?, ?, null, null, null, null, 'refused_file', ?, ?)",
-                [la_code, refusal.source_file, refusal.file_sha256, refusal.reason, now],
-            )
-        for extract in late_rows:
-            insert_rows(con, extract, la_codes[extract.source_file], now)
-        for extract, archive_path in loads:
-            _insert_landed_file(con, extract, la_codes[extract.source_file], archive_path, now)
-        before_commit()
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        if decision.status != "refused":
+            _clear_refusals(con, decision.source_file)
+    for refusal in refusals:
+        _clear_refusals(con, refusal.source_file)
+        con.execute(
+            "insert into raw.ingest_findings values "
+            "(?, ?, ?, null, null, null, null, 'refused_file', ?, ?)",
+            [
+                la_codes[refusal.source_file],
+                refusal.source_file,
+                refusal.file_sha256,
+                refusal.reason,
+                now,
+            ],
+        )
+    for extract, archive_path in loaded:
+        _insert_landed_file(con, extract, la_codes[extract.source_file], archive_path, now)

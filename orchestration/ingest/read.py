@@ -4,9 +4,13 @@ careaudit cannot read is refused with what to do instead."""
 from orchestration.ingest.csv_text import read_csv
 from orchestration.ingest.grid import CellGrid
 from orchestration.ingest.refusal import RefusedFileError
-from orchestration.ingest.workbook import read_xlsx
+from orchestration.ingest.workbook import XLSX_EXPANSION, read_xlsx
+from orchestration.settings import DEFAULT_MAX_FILE_MB
 
-REFUSED_SUFFIXES = {
+SAVE_AS = (
+    'open it in Excel and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (Comma delimited)"'
+)
+SPREADSHEETS = {
     ".xls": "an Excel 97-2003 workbook (.xls)",
     ".xlsm": "a macro-enabled workbook (.xlsm)",
     ".xlsb": "an Excel binary workbook (.xlsb)",
@@ -14,8 +18,30 @@ REFUSED_SUFFIXES = {
     ".numbers": "a Numbers spreadsheet (.numbers)",
     ".tsv": "tab-separated text (.tsv)",
 }
+ARCHIVES = (".zip", ".gz", ".tgz", ".7z", ".rar", ".tar", ".bz2", ".xz")
 READ_SUFFIXES = (".csv", ".xlsx")
-EXPORT_SUFFIXES = (*READ_SUFFIXES, *REFUSED_SUFFIXES)
+
+
+def _unsupported(suffix: str, source_file: str) -> RefusedFileError:
+    if suffix in SPREADSHEETS:
+        what = f"is {SPREADSHEETS[suffix]}, which careaudit does not read: {SAVE_AS}"
+    elif suffix in ARCHIVES:
+        what = (
+            f"is a compressed archive ({suffix}), which careaudit does not open: extract the "
+            "CSV or XLSX export inside it and put that in the landing folder"
+        )
+    elif suffix == ".txt":
+        what = (
+            "is a .txt file, which careaudit does not read: if it is an export, save it from "
+            'Excel as "CSV UTF-8 (Comma delimited)" with a .csv name'
+        )
+    else:
+        kind = f"has the type {suffix}" if suffix else "has no file type"
+        what = (
+            f"{kind}, not an export careaudit reads: export the audits from the form tool as "
+            'CSV ("CSV UTF-8 (Comma delimited)") or as an Excel Workbook (.xlsx)'
+        )
+    return RefusedFileError(source_file, "unsupported_type", what)
 
 
 def read_cells(
@@ -24,22 +50,16 @@ def read_cells(
     source_file: str,
     known_headers: frozenset[str],
     sheet: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_FILE_MB * 1_000_000,
 ) -> CellGrid:
-    """Read an export's bytes by its file type; `sheet` names the XLSX sheet to prefer."""
+    """Read an export's bytes by its file type; `sheet` names the XLSX sheet to prefer;
+    `max_bytes` is the largest file careaudit reads (an XLSX may expand to a few times it)."""
     suffix = suffix.lower()
-    if suffix in REFUSED_SUFFIXES:
-        raise RefusedFileError(
-            source_file,
-            "unsupported_type",
-            f"is {REFUSED_SUFFIXES[suffix]}, which careaudit does not read: open it in Excel "
-            'and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (Comma delimited)"',
-        )
+    if suffix not in READ_SUFFIXES:
+        raise _unsupported(suffix, source_file)
     if not data:
         raise RefusedFileError(source_file, "empty", "is empty (0 bytes)")
     if suffix == ".csv":
         return read_csv(data, source_file, known_headers)
-    if suffix == ".xlsx":
-        return read_xlsx(data, source_file, known_headers, sheet)
-    raise RefusedFileError(
-        source_file, "unsupported_type", f"has type {suffix or '(none)'}; expected .csv or .xlsx"
-    )
+    return read_xlsx(data, source_file, known_headers, sheet, max_bytes * XLSX_EXPANSION)

@@ -3,11 +3,20 @@ title rows above the header, real Excel dates; and refuse, each with its own mes
 encrypted workbook, an old .xls renamed .xlsx, a damaged file, or a workbook with no export."""
 
 import io
+import zipfile
 from itertools import islice
 
 import numpy as np
+import pandas as pd
 
-from orchestration.ingest.grid import HEADER_SEARCH_ROWS, CellGrid, build_grid, find_header
+from orchestration.ingest.grid import (
+    HEADER_SEARCH_ROWS,
+    CellGrid,
+    GridWarning,
+    build_grid,
+    find_header,
+)
+from orchestration.ingest.recognise import column_name
 from orchestration.ingest.refusal import RefusedFileError
 from orchestration.ingest.sniff import (
     OLE2_SIGNATURE,
@@ -17,6 +26,10 @@ from orchestration.ingest.sniff import (
 )
 
 SHEET_SETTING = "CAREAUDIT_EXPORT_SHEET"
+# Columns read beyond the header's last one, to report values typed where no header is.
+EXTRA_COLUMNS = 16
+# A workbook's parts may expand to this many times the largest file careaudit reads.
+XLSX_EXPANSION = 8
 
 
 def _refuse_non_workbook(data: bytes, source_file: str) -> None:
@@ -59,13 +72,6 @@ def _damaged(source_file: str, error: Exception) -> RefusedFileError:
     )
 
 
-def _sheet_rows(sheet: object) -> list[tuple[object, ...]]:
-    # Read-only mode stops at the used range the file declares, which some export tools write
-    # wrongly: read every row and column actually present instead.
-    sheet.reset_dimensions()  # type: ignore[attr-defined]
-    return list(sheet.iter_rows(values_only=True))  # type: ignore[attr-defined]
-
-
 def _choose_sheet(
     workbook: object, source_file: str, known_headers: frozenset[str], preferred: str | None
 ) -> object:
@@ -106,12 +112,53 @@ def _choose_sheet(
     return found[0]
 
 
+def _refuse_expanding(data: bytes, source_file: str, max_expanded_bytes: int) -> None:
+    """Refuse a workbook whose parts expand to more than the cap, before any is read: an XLSX
+    is a zip, and a small file can hold a sheet of millions of cells (or a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError) as error:
+        raise _damaged(source_file, error) from error
+    if expanded > max_expanded_bytes:
+        raise RefusedFileError(
+            source_file,
+            "too_large",
+            f"expands to {expanded / 1e6:,.0f} MB of spreadsheet data, over the "
+            f"{max_expanded_bytes / 1e6:,.0f} MB careaudit reads from one workbook "
+            f"(CAREAUDIT_MAX_FILE_MB x {XLSX_EXPANSION}): export fewer months per file, or as "
+            "CSV",
+        )
+
+
+def _data_rows(
+    sheet: object, header_index: int, width: int
+) -> tuple[list[tuple[object, ...]], list[int]]:
+    """The rows below the header that hold a value in the first `width` columns, and their
+    row numbers. Only those columns are read: memory follows the cells that hold data, not a
+    stray cell far to the right of every row (which makes each row 16,384 cells wide)."""
+    rows, numbers = [], []
+    first = header_index + 2  # 1-based row number of the first row below the header
+    for offset, row in enumerate(
+        sheet.iter_rows(min_row=first, max_col=width, values_only=True)  # type: ignore[attr-defined]
+    ):
+        if any(value is not None for value in row):
+            rows.append(row)
+            numbers.append(first + offset)
+    return rows, numbers
+
+
 def read_xlsx(
-    data: bytes, source_file: str, known_headers: frozenset[str], preferred_sheet: str | None
+    data: bytes,
+    source_file: str,
+    known_headers: frozenset[str],
+    preferred_sheet: str | None,
+    max_expanded_bytes: int,
 ) -> CellGrid:
     """Read the sheet that holds the export: the one named `preferred_sheet` when the workbook
     has it, else the only sheet with a header row."""
     _refuse_non_workbook(data, source_file)
+    _refuse_expanding(data, source_file, max_expanded_bytes)
     from openpyxl import load_workbook
 
     try:
@@ -119,29 +166,47 @@ def read_xlsx(
     except Exception as error:  # openpyxl raises many types for damaged files
         raise _damaged(source_file, error) from error
     try:
+        declared = {sheet.title: sheet.max_column for sheet in workbook.worksheets}
         sheet = _choose_sheet(workbook, source_file, known_headers, preferred_sheet)
-        rows = _sheet_rows(sheet)
+        head = list(islice(sheet.iter_rows(values_only=True), HEADER_SEARCH_ROWS))
+        header_index = find_header(head, known_headers)
+        assert header_index is not None  # _choose_sheet found it
+        header = list(head[header_index])
+        while header and header[-1] is None:
+            header.pop()
+        # Cells just right of the last header are read too: they form columns with a blank
+        # header (reported), as no cell of a workbook can shift into the next column.
+        width = len(header) + EXTRA_COLUMNS
+        rows, numbers = _data_rows(sheet, header_index, width)
     except RefusedFileError:
         raise
     except Exception as error:  # a damaged sheet part (truncated zip, bad XML)
         raise _damaged(source_file, error) from error
     finally:
         workbook.close()
-    header_index = find_header(rows, known_headers)
-    assert header_index is not None  # _choose_sheet found it
-    width = max(len(row) for row in rows)
-    table = np.empty((len(rows) - header_index - 1, width), dtype=object)
-    for position, row in enumerate(rows[header_index + 1 :]):
+    table = np.empty((len(rows), width), dtype=object)
+    for position, row in enumerate(rows):
         table[position, : len(row)] = row
-    header = list(rows[header_index]) + [None] * (width - len(rows[header_index]))
-    # No cell of a workbook can shift into the next column, so cells right of the last header
-    # form columns with a blank header (reported), not overlong rows.
+    filled = np.flatnonzero(pd.notna(table).any(axis=0)) if len(rows) else np.array([], int)
+    used = max(len(header), int(filled[-1]) + 1 if len(filled) else 0)
+    warnings = ()
+    if (declared.get(sheet.title) or 0) > width:  # type: ignore[attr-defined]
+        warnings = (
+            GridWarning(
+                None,
+                None,
+                f"the sheet declares cells as far right as column "
+                f"{column_name(declared[sheet.title] - 1)}: only columns up to "  # type: ignore[attr-defined]
+                f"{column_name(width - 1)} (the header's and {EXTRA_COLUMNS} more) were read",
+            ),
+        )
     return build_grid(
-        header,
-        [table[:, i] for i in range(width)],
-        [],
-        header_index + 2,
+        header + [None] * (used - len(header)),
+        [table[:, i] for i in range(used)],
+        None,
+        np.array(numbers, dtype=np.int64),
         file_format="xlsx",
         header_row=header_index + 1,
         sheet_name=sheet.title,  # type: ignore[attr-defined]
+        warnings=warnings,
     )

@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from orchestration.catalogue import load_catalogue
-from orchestration.ingest.run import ingest_files, landed_exports
+from orchestration.ingest.landing import list_landing_folder
+from orchestration.ingest.run import ingest_files
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from orchestration.settings import Settings
 from tests.support import default_settings
@@ -32,7 +33,7 @@ def test_each_file_is_stamped_with_the_authority_its_folder_is_named_by(tmp_path
     (settings.landing_dir / "W06000015").mkdir(parents=True)
     shutil.copy(SAMPLE, settings.landing_dir / "W06000015" / SAMPLE.name)
 
-    [outcome] = ingest_files(settings, load_catalogue(), landed_exports(settings.landing_dir))
+    [outcome] = ingest_files(settings, load_catalogue(), list_landing_folder(settings.landing_dir))
 
     assert outcome.status == "loaded"
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
@@ -50,7 +51,7 @@ def test_the_same_name_in_two_authorities_is_two_files(tmp_path: Path) -> None:
         (settings.landing_dir / code).mkdir(parents=True)
         (settings.landing_dir / code / "export.csv").write_text("".join(rows), encoding="utf-8")
 
-    outcomes = ingest_files(settings, load_catalogue(), landed_exports(settings.landing_dir))
+    outcomes = ingest_files(settings, load_catalogue(), list_landing_folder(settings.landing_dir))
 
     assert {o.source_file: o.status for o in outcomes} == {
         "E06000001/export.csv": "loaded",
@@ -72,7 +73,7 @@ def test_a_file_outside_an_authority_folder_is_refused_with_the_reason(
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(SAMPLE, target)
 
-    [outcome] = ingest_files(settings, load_catalogue(), landed_exports(settings.landing_dir))
+    [outcome] = ingest_files(settings, load_catalogue(), list_landing_folder(settings.landing_dir))
 
     assert outcome.status == "refused"
     assert "inside a folder of the landing folder named by its authority's code" in (

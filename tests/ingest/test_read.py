@@ -299,8 +299,47 @@ def test_a_csv_renamed_xlsx_is_unreadable(tmp_path: Path, read) -> None:
     )
 
 
-def test_other_file_types_are_unreadable(tmp_path: Path, read) -> None:
-    path = tmp_path / "export.txt"
+@pytest.mark.parametrize(
+    ("name", "advice"),
+    [
+        (
+            "export.txt",
+            "is a .txt file, which careaudit does not read: if it is an export, save "
+            'it from Excel as "CSV UTF-8 (Comma delimited)" with a .csv name',
+        ),
+        (
+            "export.csv.gz",
+            "is a compressed archive (.gz), which careaudit does not open: "
+            "extract the CSV or XLSX export inside it and put that in the landing folder",
+        ),
+        (
+            "export.zip",
+            "is a compressed archive (.zip), which careaudit does not open: "
+            "extract the CSV or XLSX export inside it and put that in the landing folder",
+        ),
+        (
+            "export.xls",
+            "is an Excel 97-2003 workbook (.xls), which careaudit does not read: "
+            'open it in Excel and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (Comma '
+            'delimited)"',
+        ),
+        (
+            "export.pdf",
+            "has the type .pdf, not an export careaudit reads: export the audits "
+            'from the form tool as CSV ("CSV UTF-8 (Comma delimited)") or as an Excel Workbook '
+            "(.xlsx)",
+        ),
+        (
+            "export",
+            "has no file type, not an export careaudit reads: export the audits from "
+            'the form tool as CSV ("CSV UTF-8 (Comma delimited)") or as an Excel Workbook (.xlsx)',
+        ),
+    ],
+)
+def test_other_file_types_are_refused_saying_how_to_export(
+    tmp_path: Path, read, name: str, advice: str
+) -> None:
+    path = tmp_path / name
     path.write_bytes(csv_bytes(export_table([audit()])))
 
-    assert unreadable_reason(read, path) == "has type .txt; expected .csv or .xlsx"
+    assert unreadable_reason(read, path) == advice

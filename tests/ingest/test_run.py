@@ -18,8 +18,8 @@ from orchestration.ingest.run import (
     KEY_CHECK_MESSAGE,
     MissingKeyError,
     ingest_landing_folder,
-    landed_exports,
 )
+from orchestration.ingest.landing import list_landing_folder
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from orchestration.settings import Settings
 from tests.exports import audit, write_export
@@ -207,25 +207,29 @@ def test_the_same_content_under_a_second_name_is_loaded_once(
     assert first[1].note == "same content as august.csv, whose rows hold it"
     assert query("select source_file, rows_loaded from raw.landed_files") == [("august.csv", 2)]
     assert counts(query)["audit_submissions"] == 2
+    # The copy is recorded as a second name holding the content: unchanged from then on.
     assert statuses(ingest_landing_folder(settings, catalogue)) == {
         "august.csv": "unchanged",
-        "resent/august (1).csv": "duplicate",
+        "resent/august (1).csv": "unchanged",
     }
     assert counts(query)["audit_submissions"] == 2
 
 
-def test_hidden_partial_and_lock_files_are_not_exports(landing: Path) -> None:
-    for name in ("a.csv", "b.XLSX", "~$b.xlsx", ".hidden.csv", "a.csv.partial", "notes.txt"):
+def test_hidden_partial_lock_and_clutter_files_are_not_exports(landing: Path) -> None:
+    names = ("a.csv", "b.XLSX", "~$b.xlsx", ".hidden.csv", "a.csv.partial", "c.csv.part")
+    for name in (*names, "Thumbs.db", "desktop.ini", "notes.txt"):
         (landing / name).write_bytes(b"x")
     (landing / ".tmp").mkdir()
     (landing / ".tmp" / "c.csv").write_bytes(b"x")
     (landing / "2021").mkdir()
     (landing / "2021" / "d.csv").write_bytes(b"x")
 
-    assert [p.relative_to(landing).as_posix() for p in landed_exports(landing)] == [
+    # Anything else is an export to load or to refuse by name (notes.txt: unsupported type).
+    assert [f.name for f in list_landing_folder(landing)] == [
         "2021/d.csv",
         "a.csv",
         "b.XLSX",
+        "notes.txt",
     ]
 
 
