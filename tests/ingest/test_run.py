@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.catalogue import FormCatalogue
+from orchestration.ingest.landing import list_landing_folder
 from orchestration.ingest.load import KeyMismatchError
 from orchestration.ingest.pseudonymise import DEVELOPMENT_KEY, Pseudonymiser
 from orchestration.ingest.run import (
@@ -19,7 +20,6 @@ from orchestration.ingest.run import (
     MissingKeyError,
     ingest_landing_folder,
 )
-from orchestration.ingest.landing import list_landing_folder
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from orchestration.settings import Settings
 from tests.exports import audit, write_export
