@@ -36,10 +36,12 @@ def _failed_blocking_checks(result: object) -> list[str]:
     ]
 
 
-def _summary(result: object, settings: object) -> list[str]:
-    lines = ["", "careaudit refresh finished."]
+def _summary(results: list, settings: object, command: str = "refresh") -> list[str]:
+    """What the command's runs did, and where every output is."""
+    lines = ["", f"careaudit {command} finished."]
     seen: set[str] = set()
-    for event in result.get_asset_materialization_events():  # type: ignore[attr-defined]
+    events = [e for result in results for e in result.get_asset_materialization_events()]
+    for event in events:
         materialization = event.step_materialization_data.materialization
         key = materialization.asset_key.to_user_string()
         if key in seen:  # a run over several files' partitions materialises each of them
@@ -47,10 +49,12 @@ def _summary(result: object, settings: object) -> list[str]:
         seen.add(key)
         metadata = materialization.metadata
         if key == "raw/landed_files":
-            lines.append(
-                f"  ingest: {metadata['files_loaded'].value} file(s) loaded, "
-                f"{metadata['rows_loaded'].value} rows, {metadata['rows_rejected'].value} rejected"
-            )
+            if command == "refresh":
+                lines.append(
+                    f"  ingest: {metadata['files_loaded'].value} file(s) loaded, "
+                    f"{metadata['rows_loaded'].value} rows, "
+                    f"{metadata['rows_rejected'].value} rejected"
+                )
             if metadata["files_refused"].value:
                 lines.append(
                     f"  REFUSED: {metadata['files_refused'].value} file(s), moved to "
@@ -61,11 +65,12 @@ def _summary(result: object, settings: object) -> list[str]:
                     f"  SKIPPED: {metadata['files_skipped'].value} file(s) changed or vanished "
                     "while being read; the next refresh reads them again"
                 )
-            if metadata["counted_not_in_landing"].value != "none":
+            for withdrawal in metadata["withdrawals"].value:
+                lines.append(f"  {withdrawal}")
+            if gone := metadata["counted_not_in_landing"].value:
                 lines.append(
                     "  STILL COUNTED, no longer in the landing folder (`careaudit withdraw "
-                    "NAME` removes their rows):\n"
-                    + metadata["counted_not_in_landing"].value.replace("- ", "    ")
+                    "NAME` removes their rows): " + ", ".join(gone)
                 )
         elif key.startswith("publish/") and "rows_metrics" in metadata:
             lines.append(f"  metrics published: {metadata['rows_metrics'].value} rows")
@@ -201,7 +206,7 @@ def refresh(args: argparse.Namespace) -> int:
     if session.failed(result):
         return 1
     if not args.quiet:
-        print("\n".join(_summary(result, settings)))
+        print("\n".join(_summary([result], settings)))
     return 0
 
 
@@ -234,6 +239,7 @@ def withdraw(args: argparse.Namespace) -> int:
         for run_id in recover_abandoned_runs(instance):
             print(f"careaudit: run {run_id} had stopped mid-way; marked failed", file=sys.stderr)
         register_landed_files(instance, args.names)
+        results = []
         for name in args.names:
             result = session.run(
                 instance,
@@ -244,6 +250,7 @@ def withdraw(args: argparse.Namespace) -> int:
             )
             if session.failed(result):
                 return 1
+            results.append(result)
         result = session.run(
             instance,
             run_config=session.logger_config(),
@@ -253,7 +260,7 @@ def withdraw(args: argparse.Namespace) -> int:
     if session.failed(result):
         return 1
     if not args.quiet:
-        print("\n".join(_summary(result, settings)))
+        print("\n".join(_summary([*results, result], settings, "withdraw")))
     return 0
 
 

@@ -189,8 +189,9 @@ def ingest_audit_extracts(
         "rows_rejected": sum(o.rows_rejected for o in outcomes),
         "files_withdrawn": sum(o.status == "withdrawn" for o in outcomes),
         "files_skipped": sum(o.status == "skipped" for o in outcomes),
-        "counted_not_in_landing": dg.MetadataValue.md(
-            "\n".join(f"- `{name}`" for name in gone) or "none"
+        "counted_not_in_landing": dg.MetadataValue.json(gone),
+        "withdrawals": dg.MetadataValue.json(
+            [withdrawal_summary(o) for o in outcomes if o.status == "withdrawn"]
         ),
     }
     for table in RAW_TABLES:
