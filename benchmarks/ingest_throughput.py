@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.catalogue import load_catalogue
+from orchestration.ingest.landing import list_landing_folder
 from orchestration.ingest.run import ingest_files
 from orchestration.sample_data.scaled import write_scaled_export
 from orchestration.settings import Settings
@@ -44,7 +45,7 @@ def run_once(workdir: Path, export: Path) -> float:
     )
     catalogue = load_catalogue()
     started = time.perf_counter()
-    outcomes = ingest_files(settings, catalogue, [export])
+    outcomes = ingest_files(settings, catalogue, list_landing_folder(export.parent))
     elapsed = time.perf_counter() - started
     assert outcomes[0].status == "loaded" and outcomes[0].rows_rejected == 0, outcomes
     return elapsed

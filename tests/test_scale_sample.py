@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from orchestration.catalogue import load_catalogue
+from orchestration.ingest.landing import list_landing_folder
 from orchestration.ingest.run import ingest_files
 from orchestration.sample_data.scale import form_version_in, write_scale_exports
 from tests.support import default_settings
@@ -79,7 +80,8 @@ def test_the_exports_load_whole_as_a_hub_loads_them(tmp_path: Path) -> None:
     )
     files = write_scale_exports(settings.landing_dir, 1_000, 2, 2)
 
-    outcomes = ingest_files(settings, load_catalogue(), files)
+    assert files
+    outcomes = ingest_files(settings, load_catalogue(), list_landing_folder(settings.landing_dir))
 
     assert {o.status for o in outcomes} == {"loaded"}
     assert sum(o.rows_rejected for o in outcomes) == 0
