@@ -134,7 +134,7 @@ class _Session:
     def __init__(self, settings: Settings, quiet: bool, command: str) -> None:
         from orchestration.definitions import REFRESH_JOB, build_definitions
 
-        self.settings, self.quiet = settings, quiet
+        self.settings, self.quiet, self.command = settings, quiet, command
         prepare_dagster_home(settings.dagster_home)
         self.job = build_definitions(settings).resolve_job_def(REFRESH_JOB)
         stamp = f"{datetime.now():%Y%m%dT%H%M%S}"
@@ -162,9 +162,11 @@ class _Session:
             return False
         for event in result.get_step_failure_events():  # type: ignore[attr-defined]
             message = root_cause(event.step_failure_data.error)
-            print(f"careaudit failed at {event.step_key}: {message}", file=sys.stderr)
+            print(
+                f"careaudit {self.command} failed at {event.step_key}: {message}", file=sys.stderr
+            )
         for failure in failed_checks:
-            print(f"careaudit stopped: {failure}", file=sys.stderr)
+            print(f"careaudit {self.command} stopped: {failure}", file=sys.stderr)
         print(f"run {result.run_id}; dbt and step logs: {self.log_path}", file=sys.stderr)  # type: ignore[attr-defined]
         return True
 

@@ -334,7 +334,7 @@ def ingest_files(
         apply_plan(con, plan, la_codes, fingerprint, now, loaded=batch.loaded, refusals=refusals)
         if batch.loaded or refusals or withdraw or plan.removed or plan.moved:
             progress(
-                f"writing {len(batch.loaded)} new file(s), "
+                f"loading {len(batch.loaded)} new file(s), "
                 f"{sum(e.rows_loaded for e, _ in batch.loaded)} audit rows, "
                 f"{len(refusals)} refusal(s) and {len(withdraw)} withdrawal(s) into the "
                 "warehouse in one transaction"

@@ -81,7 +81,7 @@ def test_a_refresh_killed_while_loading_changes_nothing_and_the_next_completes(r
     refresh.wait(timeout=60)
 
     assert refresh.returncode == -signal.SIGKILL, "".join(seen)
-    assert f"loading 2 file(s), {LARGE_ROWS + 1} audit rows" in seen[-1]
+    assert f"loading 2 new file(s), {LARGE_ROWS + 1} audit rows" in seen[-1]
     assert snapshot(warehouse) == before
 
     result = run_careaudit(
