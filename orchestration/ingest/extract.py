@@ -77,8 +77,11 @@ def stored_detail_questions(catalogue: FormCatalogue) -> list[Question]:
 
 
 class _Findings:
+    """Findings gathered column by column and built into one frame at the end (a frame per
+    finding would make a file with thousands of unknown columns take seconds per column)."""
+
     def __init__(self) -> None:
-        self.frames: list[pd.DataFrame] = []
+        self.columns: dict[str, list[np.ndarray]] = {name: [] for name in FINDING_COLUMNS}
 
     def add(
         self,
@@ -89,26 +92,33 @@ class _Findings:
         severity: str,
         reasons: np.ndarray | str,
     ) -> None:
-        if len(rows) == 0:
+        count = len(rows)
+        if count == 0:
             return
-        self.frames.append(
-            pd.DataFrame(
-                {
-                    "source_row": pd.array(rows, dtype="Int64"),
-                    "column_header": header,
-                    "question_id": question,
-                    "offending_value": None if values is None else [_text(v) for v in values],
-                    "severity": severity,
-                    "reason": reasons,
-                },
-                columns=FINDING_COLUMNS,
-            )
+
+        def repeated(value: object) -> np.ndarray:
+            return np.full(count, value, dtype=object)
+
+        self.columns["source_row"].append(np.array(rows, dtype=object))
+        self.columns["column_header"].append(repeated(header))
+        self.columns["question_id"].append(repeated(question))
+        self.columns["offending_value"].append(
+            repeated(None) if values is None else np.array([_text(v) for v in values], object)
+        )
+        self.columns["severity"].append(repeated(severity))
+        self.columns["reason"].append(
+            repeated(reasons) if isinstance(reasons, str) else np.asarray(reasons, dtype=object)
         )
 
     def frame(self) -> pd.DataFrame:
-        if not self.frames:
-            return pd.DataFrame(columns=FINDING_COLUMNS).astype({"source_row": "Int64"})
-        return pd.concat(self.frames, ignore_index=True)
+        frame = pd.DataFrame(
+            {
+                name: np.concatenate(parts) if parts else np.array([], dtype=object)
+                for name, parts in self.columns.items()
+            },
+            columns=FINDING_COLUMNS,
+        )
+        return frame.astype({"source_row": "Int64"})
 
 
 def _text(value: object) -> str | None:

@@ -9,8 +9,6 @@ what is missing and what is unrecognised, because that is what a person needs to
 from collections import Counter
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-
 from orchestration.catalogue import FormCatalogue, Question
 from orchestration.ingest.normalise import normalise
 from orchestration.ingest.refusal import RefusedFileError
@@ -40,8 +38,14 @@ def known_header_keys(catalogue: FormCatalogue) -> frozenset[str]:
 
 
 def column_name(position: int) -> str:
-    """A column as a spreadsheet names it: 0 -> "A"."""
-    return get_column_letter(position + 1)
+    """A column as a spreadsheet names it: 0 -> "A", 26 -> "AA"; past Excel's last column
+    (XFD) too, for a CSV row that is wider than any workbook."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 def _match(headers: list[str], catalogue: FormCatalogue, version: str) -> FormMatch:

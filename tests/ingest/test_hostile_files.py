@@ -21,6 +21,7 @@ from orchestration.catalogue import FormCatalogue
 from orchestration.ingest import run as ingest_run
 from orchestration.ingest.grid import MAX_CELL_CHARACTERS
 from orchestration.ingest.read import read_cells
+from orchestration.ingest.recognise import column_name
 from orchestration.ingest.refusal import RefusedFileError
 from orchestration.ingest.run import FileOutcome, ingest_landing_folder
 from orchestration.settings import Settings
@@ -461,3 +462,30 @@ def test_a_quarantine_that_cannot_be_written_leaves_the_file_and_commits_the_bat
     assert (landing_with_a_good_file / "letter.csv").exists()
     assert "letter.csv" in refusals(query)
     assert_only_the_good_file_loaded(query)
+
+
+def test_a_header_wider_than_any_workbook_loads_and_names_its_columns(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+) -> None:
+    table = export_table([audit()])
+    table[0] += [f"note {n}" for n in range(20_000)]  # past column XFD, Excel's last
+    table[1] += [""] * 20_000
+    (landing / "a.csv").write_bytes(csv_bytes(table))
+
+    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+
+    assert outcomes["a.csv"].rows_loaded == 1
+    reasons = [reason for (reason,) in query("select reason from raw.ingest_findings")]
+    assert any(reason.startswith(f"column {column_name(len(table[0]) - 1)} ") for reason in reasons)
+
+
+def test_an_invisible_character_pasted_into_a_header_does_not_hide_it(
+    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+) -> None:
+    table = export_table([audit(child_id="ICS0001")])
+    table[0] = ["\u200b" + header + "\u00ad" for header in table[0]]  # zero-width, soft hyphen
+    (landing / "a.csv").write_bytes(csv_bytes(table))
+
+    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+
+    assert (outcomes["a.csv"].status, outcomes["a.csv"].warnings) == ("loaded", 0)
