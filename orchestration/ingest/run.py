@@ -210,6 +210,7 @@ def ingest_files(
                         sha,
                         catalogue,
                         pseudonymiser,
+                        la_code=la_codes[name],
                         sheet=settings.export_sheet,
                         today=now.date(),
                     )

@@ -159,7 +159,7 @@ CASES = [
                 "survey.csv",
                 "has headers that match no form version (closest: 2021 form, 3 of its 40 "
                 f"headers found); missing headers: {quoted(FORM_2021_MISSING)}; unrecognised "
-                'headers: "Favourite colour"',
+                "headers: column D (text of 2 words, 16 characters: letters and spaces)",
             )
         ],
     ),
@@ -171,7 +171,8 @@ CASES = [
             refused(
                 "renamed.csv",
                 'lacks the required column "Date of CLA review" (closest form version: 2022 '
-                'form, 41 of its 42 headers found); unrecognised headers: "Review date"',
+                "form, 41 of its 42 headers found); unrecognised headers: column H (text of 2 "
+                "words, 11 characters: letters and spaces)",
             )
         ],
     ),
@@ -331,7 +332,7 @@ CASES = [
             refused(
                 "notes.xlsx",
                 "has no sheet with a header row of Care Plan Audit questions in its first 30 "
-                'rows (sheets: "Export")',
+                "rows (it has 1 sheet)",
             )
         ],
     ),
@@ -342,9 +343,9 @@ CASES = [
         findings=[
             refused(
                 "two.xlsx",
-                'has Care Plan Audit headers on several sheets ("Export", "Export (old)"), so '
-                "which holds the export is ambiguous: set CAREAUDIT_EXPORT_SHEET to the sheet's "
-                "name, or delete the others",
+                "has Care Plan Audit headers on several sheets (sheet 1, sheet 2, counting from "
+                "the left), so which holds the export is ambiguous: set CAREAUDIT_EXPORT_SHEET "
+                "to the name of the sheet to load, or delete the others",
             )
         ],
     ),
@@ -447,7 +448,11 @@ CASES = [
         {"a.csv": (1, 0, 1)},
         [
             rejected(
-                "a.csv", 2, COMPLETED, "soon", NOT_A_TIME.format(COMPLETED, "the row is rejected")
+                "a.csv",
+                2,
+                COMPLETED,
+                "text of 1 word, 4 characters: letters",
+                NOT_A_TIME.format(COMPLETED, "the row is rejected"),
             )
         ],
     ),
@@ -507,7 +512,7 @@ CASES = [
                 "a.csv",
                 2,
                 "Start time",
-                "not a time",
+                "text of 3 words, 10 characters: letters and spaces",
                 "warning",
                 NOT_A_TIME.format("Start time", "it is treated as blank"),
             )
@@ -529,20 +534,19 @@ CASES = [
                 "a.csv",
                 2,
                 UASC,
-                "maybe",
+                "text of 1 word, 5 characters: letters",
                 "missing_answer",
-                '"maybe" is not an answer the 2022 '
+                "a value (text of 1 word, 5 characters: letters) is not an answer the 2022 "
                 'form offers (it offers "Yes", "No"); the answer is treated as missing',
             ),
             (
                 "a.csv",
                 3,
                 ASPECTS,
-                "Culture;Football;",
+                "Culture; [text of 1 word, 8 characters: letters]",
                 "missing_answer",
-                '"Football" (in '
-                f'"Culture;Football;") is not an answer the 2022 form offers (it offers '
-                f"{ASPECT_LABELS}); the answer is treated as missing",
+                "selection 2 of 2 (text of 1 word, 8 characters: letters) is not an answer the "
+                f"2022 form offers (it offers {ASPECT_LABELS}); the answer is treated as missing",
             ),
             (
                 "a.csv",
@@ -583,16 +587,16 @@ CASES = [
             (
                 "a.csv",
                 1,
-                "Notes",
-                "Notes",
+                "text of 1 word, 5 characters: letters",
+                None,
                 "warning",
                 "column AQ matches no question of the 2022 form; it is ignored",
             ),
             (
                 "a.csv",
                 1,
-                "notes",
-                "notes",
+                "text of 1 word, 5 characters: letters",
+                None,
                 "warning",
                 "column AR matches no question of the 2022 form; it is ignored",
             ),
@@ -632,7 +636,7 @@ CASES = [
     ),
     Case(
         "Windows-1252 text is read, and noted",
-        {"a.csv": csv_bytes(table(audit(district="St Mary\u2019s")), encoding="cp1252")},
+        {"a.csv": csv_bytes(table(audit(child_life_improved="Don\u2019t know")), encoding="cp1252")},
         {"a.csv": "loaded"},
         {"a.csv": (1, 1, 0)},
         [
@@ -661,8 +665,8 @@ CASES = [
             (
                 "x'); drop table raw.audit_submissions; --.csv",
                 1,
-                '"; delete from raw.landed_files; --',
-                '"; delete from raw.landed_files; --',
+                'text of 5 words, 35 characters: letters, spaces and the symbols " - . ; _',
+                None,
                 "warning",
                 "column AQ matches no question of the 2022 form; it is ignored",
             )
@@ -862,7 +866,7 @@ def test_an_xlsx_with_real_excel_dates_title_rows_and_notes_first_loads(
 
     assert statuses(outcomes) == {"a.xlsx": "loaded"}
     assert query("select sheet_name, header_row, rows_loaded from raw.landed_files") == [
-        ("Export", 2, 1)
+        ("sheet 2", 2, 1)  # a sheet's own name may be anything a person typed
     ]
     assert query("select child_id, review_date, completed_at from raw.audit_submissions") == [
         (pseudonym("1234567"), datetime(2022, 8, 15).date(), datetime(2022, 8, 16, 10, 32))
