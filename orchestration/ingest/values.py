@@ -92,17 +92,17 @@ class AnswerResolver:
 
     def _shown(self, value: str) -> str:
         """The value as a finding shows it: a multi-select selection by selection."""
+        tokens = [t.strip() for t in value.split(MULTI_SEPARATOR) if normalise(t)]
         if is_safe(value, self.known):
             return value.strip()
-        if self.question.question_type == "single":
+        if self.question.question_type == "single" or len(tokens) == 1:
             return shape(value.strip())
-        tokens = [t.strip() for t in value.split(MULTI_SEPARATOR) if normalise(t)]
         return "; ".join(t if is_safe(t, self.known) else f"[{shape(t)}]" for t in tokens)
 
     def _unrecognised(self, value: str, tokens: list[str], index: int) -> Resolution:
         offered = ", ".join(f'"{o.label}"' for o in self.options)
         token = tokens[index].strip()
-        if self.question.question_type == "single":
+        if len(tokens) == 1:
             what = quoted(token, self.known)
         elif is_safe(token, self.known):
             what = f'"{token}" (selection {index + 1} of {len(tokens)})'

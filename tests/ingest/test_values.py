@@ -241,8 +241,7 @@ def test_a_column_resolves_to_one_row_per_selected_code(catalogue: FormCatalogue
     assert {r["question_id"] for r in rows} == {"cp_signed_by"}
     assert "answer_text" not in batch.schema.names  # codes only: a cell may hold a name
     assert unrecognised.positions.tolist() == [2, 5]
-    assert unrecognised.shown.tolist() == ["[text of 1 word, 6 characters: letters]"] * 2
+    assert unrecognised.shown.tolist() == ["text of 1 word, 6 characters: letters"] * 2
     assert unrecognised.problems[0].startswith(
-        "selection 1 of 1 (text of 1 word, 6 characters: letters) is not an answer the 2022 "
-        "form offers"
+        "a value (text of 1 word, 6 characters: letters) is not an answer the 2022 form offers"
     )
