@@ -98,9 +98,7 @@ def resolve_column(
     problems = np.array([r.problem for r in resolutions], dtype=object)
     shown = np.array([r.shown for r in resolutions], dtype=object)
     positions = np.flatnonzero(bad)
-    return batch, Unrecognised(
-        positions, shown[value[positions]], problems[value[positions]]
-    )
+    return batch, Unrecognised(positions, shown[value[positions]], problems[value[positions]])
 
 
 def absent_column(question: Question, source_rows: np.ndarray) -> pa.RecordBatch:

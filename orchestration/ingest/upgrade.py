@@ -89,9 +89,12 @@ def forget_free_text(con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue) -
         ("offending_value", lambda v: shown(v, known)),
         ("reason", lambda v: _safe_reason(v, known)),
     ):
-        values = [row[0] for row in con.execute(
-            f"select distinct {column} from raw.ingest_findings where {column} is not null"
-        ).fetchall()]
+        values = [
+            row[0]
+            for row in con.execute(
+                f"select distinct {column} from raw.ingest_findings where {column} is not null"
+            ).fetchall()
+        ]
         mapping = pd.DataFrame({"old": values, "new": [show(v) for v in values]}, dtype=object)
         _recode(con, "ingest_findings", column, mapping[mapping["old"] != mapping["new"]])
     return True

@@ -107,11 +107,12 @@ def _choose_sheet(
     if not found and not any_cells:
         raise RefusedFileError(source_file, "empty", "is a workbook with no cells in any sheet")
     if not found:
+        plural = "sheet" if len(sheets) == 1 else "sheets"
         raise RefusedFileError(
             source_file,
             "no_export_sheet",
             f"has no sheet with a header row of Care Plan Audit questions in its first "
-            f"{HEADER_SEARCH_ROWS} rows (it has {len(sheets)} sheet{'' if len(sheets) == 1 else 's'})",
+            f"{HEADER_SEARCH_ROWS} rows (it has {len(sheets)} {plural})",
         )
     if len(found) > 1:
         raise RefusedFileError(

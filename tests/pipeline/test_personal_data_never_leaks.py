@@ -217,9 +217,7 @@ def test_the_landing_files_do_hold_the_personal_data(run) -> None:
     landing, data_dir, _ = run
     text = "".join(p.read_text() for p in landing.rglob("*.csv"))
     workbooks = [*landing.rglob("*.xlsx"), data_dir / "quarantine" / "2022" / "sheets.xlsx"]
-    sheets = [
-        title for path in workbooks for title in openpyxl.load_workbook(path).sheetnames
-    ]
+    sheets = [title for path in workbooks for title in openpyxl.load_workbook(path).sheetnames]
     assert set(found_in(text)) >= {*CHILD_IDS, *NAMES[:4], EMAILS[0], *STRAY_NAMES[:4]}
     assert set(found_in(text)) >= {*STRAY_EMAILS[:4], *STRAY_CASE_NUMBERS[:4], "Wilhelmina"}
     assert set(found_in(" ".join(sheets))) == {
@@ -253,7 +251,9 @@ def test_a_district_that_is_not_in_the_reference_data_is_published_as_not_record
             "where breakdown_topic = 'district' order by all"
         ).fetchall()
     with (data_dir / "publish" / "open_data" / OPEN_DATA_BREAKDOWNS).open(newline="") as f:
-        published = {r["breakdown"] for r in csv.DictReader(f) if r["breakdown_topic"] == "District"}
+        published = {
+            r["breakdown"] for r in csv.DictReader(f) if r["breakdown_topic"] == "District"
+        }
 
     assert districts == [("E07000089", "Hart"), ("not_recorded", "Not recorded")]
     assert published == {"Hart", "Not recorded"}
@@ -322,9 +322,7 @@ def test_the_ingest_report_says_what_was_wrong_where_without_personal_data(run) 
     two_words = "text of 2 words, {} characters: letters and spaces"
     formula = 'text of 1 word, 42 characters: letters and the symbols " ( ) , . / : ='
     improved = "Does the child feel that their life has improved since becoming looked after?"
-    adequate = (
-        "Is the health plan adequate and does it demonstrate the child's health needs fully?"
-    )
+    adequate = "Is the health plan adequate and does it demonstrate the child's health needs fully?"
 
     assert len(report) == len(found) == 16
     assert found == {

@@ -56,16 +56,17 @@ answer_labels_given as (
     select
         answers.submission_id,
         answers.question_id,
-        string_agg(options.answer_label, ';' order by options.sort_order) as answer_labels
+        string_agg(answer_options.answer_label, ';' order by answer_options.sort_order)
+            as answer_labels
     from {{ ref('int_answers_rolled_up') }} as answers
     inner join violations
         on
             answers.submission_id = violations.submission_id
             and answers.question_id = violations.question_id
-    inner join {{ ref('form_answer_options') }} as options
+    inner join {{ ref('form_answer_options') }} as answer_options
         on
-            answers.question_id = options.question_id
-            and answers.answer_code = options.answer_code
+            answers.question_id = answer_options.question_id
+            and answers.answer_code = answer_options.answer_code
     group by answers.submission_id, answers.question_id
 ),
 
