@@ -3,8 +3,8 @@
 The catalogue lives in `seeds/catalogue/*.csv` so that dbt (as seeds) and Python (ingest, the
 sample generator) read the same data: a new form version or a renamed header is a change to
 those files, not to code. So is the reference data a free-text field is checked against (the
-districts of each authority): a question names its reference file, and a cell that matches no
-row of it for the file's authority is stored as not recorded.
+districts of each authority): form_question_references names a question's reference file, and
+a cell that matches no row of it for the file's authority is stored as not recorded.
 """
 
 import csv
@@ -204,6 +204,9 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> FormCatalogue:
                 sort_order=int(row["sort_order"]),
             )
         )
+    references = {
+        row["question_id"]: row["reference"] for row in _rows(directory, "form_question_references")
+    }
     common: dict[str, list[str]] = {}
     specific: dict[tuple[str, str], list[str]] = {}
     for row in _rows(directory, "form_answer_aliases"):
@@ -219,7 +222,7 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> FormCatalogue:
             is_required=_flag(row["is_required"]),
             required_because=_opt(row["required_because"]),
             pii=_opt(row["pii"]),
-            reference=_opt(row["reference"]),
+            reference=references.get(row["question_id"]),
             since_version=_opt(row["since_version"]),
             until_version=_opt(row["until_version"]),
             asked_when_question=_opt(row["asked_when_question"]),
@@ -231,7 +234,6 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> FormCatalogue:
         )
         for row in sorted(_rows(directory, "form_questions"), key=lambda r: int(r["sort_order"]))
     )
-    references = {q.reference for q in questions if q.reference}
     return FormCatalogue(
         versions=tuple(r["form_version"] for r in versions),
         sections={
@@ -241,5 +243,5 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> FormCatalogue:
         questions=questions,
         common_aliases={k: tuple(v) for k, v in common.items()},
         option_aliases={k: tuple(v) for k, v in specific.items()},
-        references={name: _reference(directory, name) for name in sorted(references)},
+        references={name: _reference(directory, name) for name in sorted(set(references.values()))},
     )

@@ -5,8 +5,9 @@ answer_text), the district and the response number as typed, sheet names, and fi
 quoted cells. A name typed in any of them stayed in the warehouse. The first batch run by this
 version (the old answer_text column is still there) removes all of it, inside the batch's one
 transaction: answer texts are dropped, a district becomes its reference code (or not
-recorded), response numbers and sheet names are cleared, and a finding shows its value and any
-quoted value in its reason as shown.py allows. Nothing it changes is counted in a metric.
+recorded), response numbers and sheet names are cleared, and a finding shows its column
+header, its value and any quoted value in its reason as shown.py allows. Only the district
+breakdown can change: a district that was not one of the authority's becomes "Not recorded".
 """
 
 import re
@@ -86,6 +87,7 @@ def forget_free_text(con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue) -
             con.execute(f'update raw.audit_submissions set "{question.question_id}" = null')
     con.execute("update raw.landed_files set sheet_name = null")
     for column, show in (
+        ("column_header", lambda v: shown(v, known)),
         ("offending_value", lambda v: shown(v, known)),
         ("reason", lambda v: _safe_reason(v, known)),
     ):

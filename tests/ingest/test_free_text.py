@@ -126,6 +126,11 @@ def test_a_warehouse_an_earlier_version_filled_with_typed_text_is_cleaned(
             'form offers (it offers "Yes", "No"); the answer is treated as missing\', '
             "ingested_at from raw.landed_files"
         )
+        con.execute(
+            "insert into raw.ingest_findings select la_code, source_file, file_sha256, 1, "
+            f"'{EMAIL}', null, '{EMAIL}', 'warning', 'column AQ matches no question of the "
+            "2022 form; it is ignored', ingested_at from raw.landed_files"
+        )
     assert NAME in everything_stored(settings)
 
     write_export(landing / "new.csv", [audit(child_id="ICS0003", district="Havant")])
@@ -141,10 +146,18 @@ def test_a_warehouse_an_earlier_version_filled_with_typed_text_is_cleaned(
         (3, None, None),  # the name typed as the district: not recorded
         (2, "E07000090", None),  # loaded by this version
     ]
-    assert query("select offending_value, reason from raw.ingest_findings") == [
+    assert query(
+        "select column_header, offending_value, reason from raw.ingest_findings order by 1"
+    ) == [
         (
+            "Is the child an Unaccompanied Asylum Seeking Child (UASC)?",
             "text of 1 word, 7 characters: digits",
             "a value (text of 1 word, 7 characters: digits) is not an answer the 2022 form "
             'offers (it offers "Yes", "No"); the answer is treated as missing',
-        )
+        ),
+        (
+            "text of 1 word, 29 characters: letters and the symbols . @",
+            "text of 1 word, 29 characters: letters and the symbols . @",
+            "column AQ matches no question of the 2022 form; it is ignored",
+        ),
     ]
