@@ -2,15 +2,18 @@
 
 The catalogue lives in `seeds/catalogue/*.csv` so that dbt (as seeds) and Python (ingest, the
 sample generator) read the same data: a new form version or a renamed header is a change to
-those files, not to code.
+those files, not to code. So is the reference data a free-text field is checked against (the
+districts of each authority): form_question_references names a question's reference file, and
+a cell that matches no row of it for the file's authority is stored as not recorded.
 """
 
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
+from orchestration.ingest.normalise import normalise
 from orchestration.paths import CATALOGUE_DIR
 
 
@@ -35,6 +38,7 @@ class Question:
     is_required: bool
     required_because: str | None  # why a row without it is rejected, for the finding
     pii: str | None  # identifier | drop | None
+    reference: str | None  # the reference file its cells must match (districts), or None
     since_version: str | None
     until_version: str | None
     asked_when_question: str | None
@@ -53,12 +57,53 @@ class Question:
 
 
 @dataclass(frozen=True)
+class ReferenceItem:
+    """One row of a reference file: an item of one authority (a district of Hampshire)."""
+
+    la_code: str
+    code: str  # what is stored and published as the breakdown (an ONS code for a district)
+    label: str  # what is shown, and what an export spells
+    aliases: tuple[str, ...]  # other spellings an export may use
+    is_synthetic: bool  # an item of the scale generator's made-up authorities
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference file (seeds/catalogue/<name>.csv): the recognised values of a free-text
+    field, per authority."""
+
+    name: str
+    items: tuple[ReferenceItem, ...]
+
+    @property
+    def path(self) -> str:
+        """Where the data team adds an item, as messages name it."""
+        return f"seeds/catalogue/{self.name}.csv"
+
+    def of(self, la_code: str) -> list[ReferenceItem]:
+        return [item for item in self.items if item.la_code == la_code]
+
+    def lookup(self, la_code: str) -> dict[str, str]:
+        """normalised spelling (label, code or alias) -> code, for one authority."""
+        found: dict[str, str] = {}
+        for item in self.of(la_code):
+            for spelling in (item.label, item.code, *item.aliases):
+                found.setdefault(normalise(spelling), item.code)
+        return found
+
+    def synthetic_authorities(self) -> list[str]:
+        """The made-up authorities the scale generator may write exports for, in file order."""
+        return list(dict.fromkeys(item.la_code for item in self.items if item.is_synthetic))
+
+
+@dataclass(frozen=True)
 class FormCatalogue:
     versions: tuple[str, ...]  # oldest first, by first_used
     sections: dict[str, str]  # section_id -> title, in form order
     questions: tuple[Question, ...]
     common_aliases: dict[str, tuple[str, ...]]  # code -> aliases for the standard options
     option_aliases: dict[tuple[str, str], tuple[str, ...]]  # (question_id, code) -> aliases
+    references: dict[str, Reference] = field(default_factory=dict)  # by file name
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:
@@ -92,6 +137,21 @@ class FormCatalogue:
             *self.common_aliases.get(option.code, ()),
         )
 
+    @cached_property
+    def known_texts(self) -> frozenset[str]:
+        """Every text the catalogue and its reference data hold, normalised: headers of every
+        form version, answer labels and aliases, reference labels, codes and aliases. A cell
+        equal to one of them is the catalogue's text, not something a person wrote."""
+        texts = {q.header_for(v) for v in self.versions for q in self.questions_on(v)}
+        for question in self.questions:
+            for option in question.options:
+                texts.update((option.code, *self.aliases_for(option)))
+        texts.update(alias for aliases in self.common_aliases.values() for alias in aliases)
+        for reference in self.references.values():
+            for item in reference.items:
+                texts.update((item.code, item.label, *item.aliases))
+        return frozenset(normalise(text) for text in texts) - {""}
+
 
 def _rows(directory: Path, name: str) -> Iterator[dict[str, str]]:
     with (directory / f"{name}.csv").open(newline="", encoding="utf-8") as f:
@@ -104,6 +164,22 @@ def _opt(value: str) -> str | None:
 
 def _flag(value: str) -> bool:
     return value.strip().lower() == "true"
+
+
+def _reference(directory: Path, name: str) -> Reference:
+    return Reference(
+        name,
+        tuple(
+            ReferenceItem(
+                la_code=row["la_code"],
+                code=row["code"],
+                label=row["label"],
+                aliases=tuple(a for a in row["aliases"].split("|") if a),
+                is_synthetic=_flag(row["is_synthetic"]),
+            )
+            for row in _rows(directory, name)
+        ),
+    )
 
 
 @cache
@@ -128,6 +204,9 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> FormCatalogue:
                 sort_order=int(row["sort_order"]),
             )
         )
+    references = {
+        row["question_id"]: row["reference"] for row in _rows(directory, "form_question_references")
+    }
     common: dict[str, list[str]] = {}
     specific: dict[tuple[str, str], list[str]] = {}
     for row in _rows(directory, "form_answer_aliases"):
@@ -143,6 +222,7 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> FormCatalogue:
             is_required=_flag(row["is_required"]),
             required_because=_opt(row["required_because"]),
             pii=_opt(row["pii"]),
+            reference=references.get(row["question_id"]),
             since_version=_opt(row["since_version"]),
             until_version=_opt(row["until_version"]),
             asked_when_question=_opt(row["asked_when_question"]),
@@ -163,4 +243,5 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> FormCatalogue:
         questions=questions,
         common_aliases={k: tuple(v) for k, v in common.items()},
         option_aliases={k: tuple(v) for k, v in specific.items()},
+        references={name: _reference(directory, name) for name in sorted(set(references.values()))},
     )

@@ -144,6 +144,16 @@ def test_every_answer_is_a_label_offered_on_the_form_version(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", EXPORTS)
+def test_every_district_is_one_of_hampshires_in_the_reference_data(name: str) -> None:
+    districts = load_catalogue().references["districts"]
+    hampshire = {item.label for item in districts.of("E10000014")}
+    rows = read_rows(SAMPLE_EXTRACTS_DIR / name, EXPORTS[name][0])
+
+    assert len(hampshire) == 11
+    assert {str(row["district"]) for row in rows} == hampshire
+
+
+@pytest.mark.parametrize("name", EXPORTS)
 def test_follow_up_questions_are_blank_exactly_when_not_asked(name: str) -> None:
     version = EXPORTS[name][0]
     catalogue = load_catalogue()

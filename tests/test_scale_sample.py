@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from orchestration.catalogue import load_catalogue
 from orchestration.ingest.landing import list_landing_folder
 from orchestration.ingest.run import ingest_files
@@ -87,3 +89,22 @@ def test_the_exports_load_whole_as_a_hub_loads_them(tmp_path: Path) -> None:
     assert sum(o.rows_rejected for o in outcomes) == 0
     assert sum(o.warnings for o in outcomes) == 0
     assert sum(o.rows_loaded for o in outcomes) >= 1_000
+
+
+def test_each_authority_writes_the_districts_the_reference_data_lists_for_it(
+    tmp_path: Path,
+) -> None:
+    districts = load_catalogue().references["districts"]
+    files = write_scale_exports(tmp_path, 2_000, 1, 3)
+
+    for path in files:
+        listed = {item.label for item in districts.of(path.parent.name)}
+        assert all(item.is_synthetic for item in districts.of(path.parent.name))
+        assert {row["District"] for row in _rows(path)} == listed
+
+
+def test_more_authorities_than_the_reference_data_lists_are_refused(tmp_path: Path) -> None:
+    listed = load_catalogue().references["districts"].synthetic_authorities()
+
+    with pytest.raises(ValueError, match=f"lists {len(listed)} synthetic authorities"):
+        write_scale_exports(tmp_path, 100, 1, len(listed) + 1)

@@ -32,15 +32,16 @@
 {%- endmacro %}
 
 {#- Per landed file, a fingerprint of what it counts: which of its submissions are the ones that
-    count for their audits (a later file can supersede one), under which catalogue rules and
-    year type. A file whose fingerprint changed is added up again; the others are not. -#}
+    count for their audits (a later file can supersede one), in which district (a change to the
+    reference data can make one not recorded), under which catalogue rules and year type. A
+    file whose fingerprint changed is added up again; the others are not. -#}
 {% macro counted_file_fingerprints() -%}
     select
         file_sha256,
         concat_ws(
             ':',
             count(*),
-            bit_xor(hash(submission_id)),
+            bit_xor(hash(submission_id, district_code)),
             '{{ year_type() }}',
             {{ catalogue_fingerprint() }}
         ) as file_fingerprint

@@ -2,9 +2,10 @@
 
 A choice column is factorised into its distinct values, each distinct value is resolved once
 (AnswerResolver), and the rows are then laid out with numpy: a multi-select row becomes one row
-per selected code, a blank or unrecognised answer one row with no code. Text columns are
-Arrow dictionary arrays, so millions of answer rows cost a few integer arrays, not millions of
-Python strings; DuckDB reads them as they are.
+per selected code, a blank or unrecognised answer one row with no code. Only codes are kept:
+the cell's text is not, since an unrecognised answer may be anything a person typed (a name).
+Text columns are Arrow dictionary arrays, so millions of answer rows cost a few integer
+arrays, not millions of Python strings; DuckDB reads them as they are.
 """
 
 from dataclasses import dataclass
@@ -24,7 +25,6 @@ ANSWER_SCHEMA = pa.schema(
         ("source_row", pa.int32()),
         ("question_id", _TEXT),
         ("answer_code", _TEXT),
-        ("answer_text", _TEXT),
         ("answer_status", _TEXT),
     ]
 )
@@ -36,7 +36,7 @@ class Unrecognised:
     """Cells of one column whose answer is not one the form offers."""
 
     positions: np.ndarray  # row positions within the column
-    values: np.ndarray  # the cell text
+    shown: np.ndarray  # the cell as a finding may show it (values.Resolution.shown)
     problems: np.ndarray  # why, per cell
 
 
@@ -52,8 +52,6 @@ def _batch(
     source_rows: np.ndarray,
     code_index: np.ndarray,
     codes: list[str | None],
-    text_index: np.ndarray,
-    texts: list[str | None],
     status_index: np.ndarray,
 ) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(
@@ -61,7 +59,6 @@ def _batch(
             pa.array(source_rows, type=pa.int32()),
             _dictionary(np.zeros(len(source_rows), dtype=np.int32), [question_id]),
             _dictionary(code_index, codes),
-            _dictionary(text_index, texts),
             _dictionary(status_index, list(STATUSES)),
         ],
         schema=ANSWER_SCHEMA,
@@ -76,11 +73,6 @@ def resolve_column(
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         column = Column(codes + 1, np.array([None, *uniques], dtype=object))
     resolutions = [resolver.resolve(v) for v in column.values]
-    # Cleaning can map two raw values to one text: a dictionary's values must be distinct.
-    text_of_value, distinct_texts = pd.factorize(
-        np.array([None if v is None else str(v) for v in column.values], dtype=object),
-        use_na_sentinel=True,
-    )
     value = column.codes
     codes_of_value = [r.codes or (None,) for r in resolutions]
     counts = np.array([len(c) for c in codes_of_value], dtype=np.int64)
@@ -100,16 +92,13 @@ def resolve_column(
         source_rows[row_position],
         flat[first_code[answer_value] + nth_code],
         list(vocabulary),
-        text_of_value[answer_value],
-        list(distinct_texts),
         np.array([STATUSES.index(r.status) for r in resolutions])[answer_value],
     )
     bad = np.array([r.status == "unrecognised" for r in resolutions])[value]
     problems = np.array([r.problem for r in resolutions], dtype=object)
+    shown = np.array([r.shown for r in resolutions], dtype=object)
     positions = np.flatnonzero(bad)
-    return batch, Unrecognised(
-        positions, column.values[value[positions]], problems[value[positions]]
-    )
+    return batch, Unrecognised(positions, shown[value[positions]], problems[value[positions]])
 
 
 def absent_column(question: Question, source_rows: np.ndarray) -> pa.RecordBatch:
@@ -118,8 +107,6 @@ def absent_column(question: Question, source_rows: np.ndarray) -> pa.RecordBatch
     return _batch(
         question.question_id,
         source_rows,
-        none,
-        [],
         none,
         [],
         np.full(len(source_rows), STATUSES.index("blank")),

@@ -3,18 +3,19 @@
 Nothing in a file is dropped silently: each data row is either a submission (with one answer
 row per question on its form version) or rejected with a finding that names the row, column
 and reason; a column that is ignored is reported too. Personal data is handled here, before
-anything is stored: `pii: identifier` columns are replaced by keyed pseudonyms (in findings
-too) and `pii: drop` columns are never read.
+anything is stored: `pii: identifier` columns are replaced by keyed pseudonyms, `pii: drop`
+columns are never read, a field checked against reference data (district) keeps only a
+recognised code, and a finding shows a cell only as shown.py allows (else by its shape).
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from orchestration.catalogue import FormCatalogue, Question
+from orchestration.catalogue import FormCatalogue, Question, Reference
 from orchestration.ingest.answers import (
     ANSWER_SCHEMA,
     absent_column,
@@ -22,6 +23,7 @@ from orchestration.ingest.answers import (
     resolvers,
 )
 from orchestration.ingest.grid import MAX_CELL_CHARACTERS, CellGrid, Column
+from orchestration.ingest.normalise import normalise
 from orchestration.ingest.pseudonymise import Pseudonymiser
 from orchestration.ingest.read import read_cells
 from orchestration.ingest.recognise import (
@@ -31,6 +33,7 @@ from orchestration.ingest.recognise import (
     recognise_form,
 )
 from orchestration.ingest.refusal import RefusedFileError
+from orchestration.ingest.shown import PLACEHOLDERS, as_text, shown
 from orchestration.ingest.values import NOT_A_TIME, parse_distinct_datetimes
 from orchestration.settings import DEFAULT_MAX_FILE_MB
 
@@ -46,9 +49,7 @@ FINDING_COLUMNS = [
 EARLIEST_PLAUSIBLE = np.datetime64("2000-01-01", "us")
 # Cells of an identifier column that stand for "no identifier". They are shown as they are in
 # findings (they identify nobody); a real identifier is never shown, only stored pseudonymised.
-NOT_AN_IDENTIFIER = frozenset(
-    {"", "-", "--", "0", "n/a", "na", "nil", "none", "null", "tbc", "tbd", "unknown", "not known"}
-)
+NOT_AN_IDENTIFIER = PLACEHOLDERS | {""}
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,15 @@ def stored_detail_questions(catalogue: FormCatalogue) -> list[Question]:
 
 
 class _Findings:
-    """Findings gathered column by column and built into one frame at the end (a frame per
-    finding would make a file with thousands of unknown columns take seconds per column)."""
+    """A file's findings. Values are shown as shown.py allows, never copied. A row rejected for
+    its shape (values beyond the header) has that one finding only: its later fields are
+    shifted, so what they would say about each column is noise, and may quote a name that
+    slid into a date column. Findings are gathered column by column and built into one frame
+    at the end: a frame per call made a file of 20,000 unknown columns take half a minute."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: frozenset[str], shifted_rows: np.ndarray) -> None:
+        self.known = known
+        self.shifted_rows = shifted_rows
         self.columns: dict[str, list[np.ndarray]] = {name: [] for name in FINDING_COLUMNS}
 
     def add(
@@ -91,7 +97,18 @@ class _Findings:
         values: np.ndarray | None,
         severity: str,
         reasons: np.ndarray | str,
+        *,
+        values_shown: bool = False,
     ) -> None:
+        """Record findings on these rows; `values` are the cells, shown as shown.py allows
+        (`values_shown`: already rendered so)."""
+        rows = np.asarray(rows, dtype=object)
+        if header is not None or question is not None:
+            keep = ~np.isin(rows, self.shifted_rows)
+            rows = rows[keep]
+            values = None if values is None else np.asarray(values, dtype=object)[keep]
+            if not isinstance(reasons, str):
+                reasons = np.asarray(reasons, dtype=object)[keep]
         count = len(rows)
         if count == 0:
             return
@@ -99,12 +116,16 @@ class _Findings:
         def repeated(value: object) -> np.ndarray:
             return np.full(count, value, dtype=object)
 
-        self.columns["source_row"].append(np.array(rows, dtype=object))
+        if values is None:
+            offending = repeated(None)
+        elif values_shown:
+            offending = np.asarray(values, dtype=object)
+        else:
+            offending = np.array([shown(v, self.known) for v in values], dtype=object)
+        self.columns["source_row"].append(rows)
         self.columns["column_header"].append(repeated(header))
         self.columns["question_id"].append(repeated(question))
-        self.columns["offending_value"].append(
-            repeated(None) if values is None else np.array([_text(v) for v in values], object)
-        )
+        self.columns["offending_value"].append(offending)
         self.columns["severity"].append(repeated(severity))
         self.columns["reason"].append(
             repeated(reasons) if isinstance(reasons, str) else np.asarray(reasons, dtype=object)
@@ -121,14 +142,6 @@ class _Findings:
         return frame.astype({"source_row": "Int64"})
 
 
-def _text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    return str(value)
-
-
 def _column_notes(grid: CellGrid, match: FormMatch, findings: _Findings) -> None:
     """File- and column-level findings: encoding, unknown, unheaded and absent columns."""
     if grid.encoding == "cp1252":
@@ -142,15 +155,16 @@ def _column_notes(grid: CellGrid, match: FormMatch, findings: _Findings) -> None
             'saves as "CSV (Comma delimited)"); check that accented letters look right',
         )
     for warning in grid.warnings:
-        header = grid.headers[warning.column] if warning.column is not None else None
-        findings.add([warning.source_row], header or None, None, None, "warning", warning.reason)
+        header = grid.headers[warning.column] if warning.column is not None else ""
+        shown_header = shown(header, findings.known) if header else None
+        findings.add([warning.source_row], shown_header, None, None, "warning", warning.reason)
     at_header = np.array([grid.header_row])
     for position, header in match.unknown.items():
         findings.add(
             at_header,
-            header,
+            shown(header, findings.known),
             None,
-            np.array([header]),
+            None,
             "warning",
             f"column {column_name(position)} matches no question of the {match.form_version} "
             "form; it is ignored",
@@ -246,7 +260,50 @@ def _texts(column: Column) -> np.ndarray:
     """A text column: any XLSX datetime or number written as text."""
     if pd.api.types.infer_dtype(column.values, skipna=True) in ("string", "empty"):
         return column.cells()
-    return np.array([_text(value) for value in column.values], dtype=object)[column.codes]
+    return np.array([as_text(value) for value in column.values], dtype=object)[column.codes]
+
+
+def _referenced(
+    question: Question,
+    reference: Reference,
+    la_code: str,
+    header: str,
+    column: Column,
+    grid: CellGrid,
+    findings: _Findings,
+) -> np.ndarray:
+    """A column checked against reference data: each cell's code for the file's authority, or
+    None (not recorded) with a finding when it matches none. Only a code is ever stored, so
+    nothing typed in the cell can become a label, filter item or breakdown."""
+    items = reference.of(la_code)
+    if not items:
+        findings.add(
+            [grid.header_row],
+            header,
+            question.question_id,
+            None,
+            "warning",
+            f"{reference.path} lists no {reference.name} for {la_code}, so every value of "
+            f'"{header}" is counted as not recorded: add the authority\'s {reference.name} there',
+        )
+        return np.full(grid.row_count, None, dtype=object)
+    lookup = reference.lookup(la_code)
+    codes = np.array(
+        [lookup.get(normalise(as_text(value))) for value in column.values], dtype=object
+    )
+    unknown = pd.notna(column.values) & pd.isna(codes)
+    rows = unknown[column.codes]
+    offered = ", ".join(f'"{item.label}"' for item in items)
+    findings.add(
+        grid.source_rows[rows],
+        header,
+        question.question_id,
+        column.values[column.codes[rows]],
+        "warning",
+        f'"{header}" is not one of the {reference.name} {reference.path} lists for {la_code} '
+        f'(it lists {offered}); the audit is counted under "Not recorded"',
+    )
+    return codes[column.codes]
 
 
 def _detail_column(
@@ -254,16 +311,21 @@ def _detail_column(
     header: str,
     column: Column,
     grid: CellGrid,
-    pseudonymiser: Pseudonymiser,
-    latest: np.datetime64,
+    context: "_Context",
     findings: _Findings,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Type one audit-detail column, recording invalid and missing values. Returns the values
     and which rows the column makes unusable (a required value blank or invalid)."""
     if question.question_type in ("date", "datetime"):
-        values, unusable = _dates(question, header, column, grid, latest, findings)
+        values, unusable = _dates(question, header, column, grid, context.latest, findings)
     elif question.pii == "identifier":
-        values, unusable = _identifiers(question, header, column, grid, pseudonymiser, findings)
+        values, unusable = _identifiers(
+            question, header, column, grid, context.pseudonymiser, findings
+        )
+    elif question.reference:
+        reference = context.catalogue.references[question.reference]
+        values = _referenced(question, reference, context.la_code, header, column, grid, findings)
+        unusable = np.zeros(grid.row_count, dtype=bool)
     else:
         values, unusable = _texts(column), np.zeros(grid.row_count, dtype=bool)
     if not question.is_required:
@@ -301,13 +363,24 @@ def _answers(
             source_rows[unrecognised.positions],
             grid.headers[position],
             question.question_id,
-            unrecognised.values,
+            unrecognised.shown,
             "missing_answer",
             unrecognised.problems,
+            values_shown=True,
         )
         batches.append(batch)
     batches += [absent_column(q, source_rows) for q in match.missing if q.is_choice]
     return pa.Table.from_batches(batches, schema=ANSWER_SCHEMA)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What typing a file's columns needs besides the cells."""
+
+    catalogue: FormCatalogue
+    pseudonymiser: Pseudonymiser
+    la_code: str  # the authority whose file it is: its reference data applies
+    latest: np.datetime64  # the latest plausible date: the day of loading, plus time zones
 
 
 def parse_extract(
@@ -318,12 +391,13 @@ def parse_extract(
     catalogue: FormCatalogue,
     pseudonymiser: Pseudonymiser,
     *,
+    la_code: str,
     sheet: str | None = None,
     today: date | None = None,
     max_bytes: int = DEFAULT_MAX_FILE_MB * 1_000_000,
 ) -> ParsedExtract:
-    """Read, recognise and normalise one export's bytes. Raises RefusedFileError, saying why,
-    for a file that cannot be loaded at all."""
+    """Read, recognise and normalise one export's bytes, the file of authority `la_code`.
+    Raises RefusedFileError, saying why, for a file that cannot be loaded at all."""
     grid = read_cells(
         data, suffix, source_file, known_header_keys(catalogue), sheet, max_bytes=max_bytes
     )
@@ -336,7 +410,9 @@ def parse_extract(
             "audit rows",
         )
     latest = np.datetime64(today or date.today(), "us") + np.timedelta64(2, "D")
-    findings = _Findings()
+    context = _Context(catalogue, pseudonymiser, la_code, latest)
+    shape_rejected = grid.overlong_rows | grid.oversized_rows
+    findings = _Findings(catalogue.known_texts, grid.source_rows[shape_rejected])
     _column_notes(grid, match, findings)
     findings.add(
         grid.source_rows[grid.overlong_rows],
@@ -357,7 +433,7 @@ def parse_extract(
         "spreadsheet cell holds, so it cannot be an answer typed into the form: the row is "
         "rejected",
     )
-    rejected = grid.overlong_rows | grid.oversized_rows
+    rejected = shape_rejected.copy()
     by_question = {q.question_id: p for p, q in match.columns.items()}
     details: dict[str, np.ndarray] = {"source_row": grid.source_rows}
     for question in stored_detail_questions(catalogue):
@@ -366,13 +442,7 @@ def parse_extract(
             details[question.question_id] = np.full(grid.row_count, None, dtype=object)
             continue
         values, unusable = _detail_column(
-            question,
-            grid.headers[position],
-            grid.columns[position],
-            grid,
-            pseudonymiser,
-            latest,
-            findings,
+            question, grid.headers[position], grid.columns[position], grid, context, findings
         )
         details[question.question_id] = values
         rejected |= unusable

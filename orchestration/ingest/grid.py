@@ -57,7 +57,7 @@ class CellGrid:
 
     file_format: str  # csv | xlsx
     encoding: str | None
-    sheet_name: str | None
+    sheet_name: str | None  # XLSX: "sheet 2", or the configured name (workbook.sheet_label)
     header_row: int  # 1-based, as a spreadsheet shows it
     headers: list[str]  # one per column position; "" where the header cell is blank
     columns: list[Column]  # per column position

@@ -20,6 +20,7 @@ from orchestration.ingest.answers import ANSWER_COLUMNS
 from orchestration.ingest.extract import FINDING_COLUMNS, ParsedExtract
 from orchestration.ingest.extract import stored_detail_questions as detail_questions
 from orchestration.ingest.plan import Plan
+from orchestration.ingest.upgrade import forget_free_text
 
 SQL_TYPES = {"id": "varchar", "text": "varchar", "datetime": "timestamp", "date": "date"}
 
@@ -48,7 +49,6 @@ create table if not exists raw.audit_answers (
     source_row integer not null,
     question_id varchar not null,
     answer_code varchar,
-    answer_text varchar,
     answer_status varchar not null
 )"""
 
@@ -135,6 +135,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue) 
             f"alter table raw.audit_submissions add column if not exists "
             f"{_quote(question.question_id)} {SQL_TYPES[question.question_type]}"
         )
+    forget_free_text(con, catalogue)  # a warehouse an earlier version built
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -4,6 +4,8 @@ A file is on the form version whose headers it carries best: every required ques
 there, and the version matching the most columns wins (a 2023 file also carries every 2022
 header, so the larger match decides). When no version fits, the refusal names the closest one,
 what is missing and what is unrecognised, because that is what a person needs to fix the file.
+An unrecognised header is named by its column and shape, never quoted: a header cell may hold
+anything a person typed (shown.py).
 """
 
 from collections import Counter
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from orchestration.catalogue import FormCatalogue, Question
 from orchestration.ingest.normalise import normalise
 from orchestration.ingest.refusal import RefusedFileError
+from orchestration.ingest.shown import header as shown_header
 
 
 @dataclass(frozen=True)
@@ -67,13 +70,12 @@ def _quoted(headers: list[str]) -> str:
     return "; ".join(f'"{h}"' for h in headers)
 
 
-def _refusal(match: FormMatch, source_file: str) -> RefusedFileError:
+def _refusal(match: FormMatch, source_file: str, known: frozenset[str]) -> RefusedFileError:
     version = match.form_version
     total = len(match.columns) + len(match.missing)
     closest = f"{version} form, {len(match.columns)} of its {total} headers found"
-    unrecognised = (
-        f"; unrecognised headers: {_quoted(match.unknown_headers)}" if match.unknown else ""
-    )
+    named = "; ".join(shown_header(p, h, known) for p, h in match.unknown.items())
+    unrecognised = f"; unrecognised headers: {named}" if match.unknown else ""
     if len(match.columns) * 2 >= total:
         required = [q.header_for(version) for q in match.missing_required]
         others = [q.header_for(version) for q in match.missing if not q.is_required]
@@ -122,4 +124,4 @@ def recognise_form(headers: list[str], catalogue: FormCatalogue, source_file: st
         # Most columns matched wins; on a tie, the version the file misses least of.
         return max(usable, key=lambda m: (len(m.columns), -len(m.missing)))
     closest = max(matches, key=lambda m: (len(m.columns) - len(m.missing), len(m.columns)))
-    raise _refusal(closest, source_file)
+    raise _refusal(closest, source_file, catalogue.known_texts)

@@ -220,6 +220,7 @@ class _Batch:
                 sha,
                 self.catalogue,
                 self.pseudonymiser,
+                la_code=la_code,
                 sheet=self.settings.export_sheet,
                 today=self.now.date(),
                 max_bytes=self.settings.max_file_bytes,

@@ -12,6 +12,7 @@ import pandas as pd
 
 from orchestration.catalogue import FormCatalogue, Question
 from orchestration.ingest.normalise import normalise
+from orchestration.ingest.shown import is_safe, quoted, shape
 
 # UK day-first first, then ISO: an ambiguous date is read day-first, never guessed otherwise.
 DATETIME_FORMATS = (
@@ -64,11 +65,14 @@ def parse_datetimes(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Resolution:
-    """What one distinct cell value means for a question."""
+    """What one distinct cell value means for a question. An unrecognised value's problem and
+    shown form name it only as shown.py allows: the catalogue's text as it is, anything else
+    by its shape (a selection at a time, for a multi-select)."""
 
     codes: tuple[str, ...]
     status: str  # answered | blank | unrecognised
     problem: str | None = None
+    shown: str | None = None  # the value as a finding shows it
 
 
 class AnswerResolver:
@@ -84,15 +88,32 @@ class AnswerResolver:
                 self.lookup.setdefault(normalise(spelling), option.code)
         self.exclusive = {o.code for o in self.options if o.is_exclusive}
         self.labels = {o.code: o.label for o in self.options}
+        self.known = catalogue.known_texts
 
-    def _unrecognised(self, value: str, token: str) -> Resolution:
+    def _shown(self, value: str) -> str:
+        """The value as a finding shows it: a multi-select selection by selection."""
+        tokens = [t.strip() for t in value.split(MULTI_SEPARATOR) if normalise(t)]
+        if is_safe(value, self.known):
+            return value.strip()
+        if self.question.question_type == "single" or len(tokens) == 1:
+            return shape(value.strip())
+        return "; ".join(t if is_safe(t, self.known) else f"[{shape(t)}]" for t in tokens)
+
+    def _unrecognised(self, value: str, tokens: list[str], index: int) -> Resolution:
         offered = ", ".join(f'"{o.label}"' for o in self.options)
-        what = f'"{token}"' if token == value else f'"{token}" (in "{value}")'
+        token = tokens[index].strip()
+        if len(tokens) == 1:
+            what = quoted(token, self.known)
+        elif is_safe(token, self.known):
+            what = f'"{token}" (selection {index + 1} of {len(tokens)})'
+        else:
+            what = f"selection {index + 1} of {len(tokens)} ({shape(token)})"
         return Resolution(
             (),
             "unrecognised",
             f"{what} is not an answer the {self.form_version} form offers (it offers {offered}); "
             "the answer is treated as missing",
+            self._shown(value),
         )
 
     def resolve(self, value: object) -> Resolution:
@@ -101,22 +122,24 @@ class AnswerResolver:
             return Resolution((), "blank")
         if self.question.question_type == "single":
             code = self.lookup.get(normalise(text))
-            return Resolution((code,), "answered") if code else self._unrecognised(text, text)
+            return Resolution((code,), "answered") if code else self._unrecognised(text, [text], 0)
         tokens = [t for t in text.split(MULTI_SEPARATOR) if normalise(t)]
         if not tokens:  # only separators (";", " ; ;"): nothing was selected
             return Resolution((), "blank")
         codes: list[str] = []
-        for token in tokens:
+        for index, token in enumerate(tokens):
             code = self.lookup.get(normalise(token))
             if code is None:
-                return self._unrecognised(text, token.strip())
+                return self._unrecognised(text, tokens, index)
             if code not in codes:
                 codes.append(code)
         if len(codes) > 1 and self.exclusive & set(codes):
+            # Every selection is one the form offers: the catalogue's text, safe to quote.
             only = self.labels[next(iter(self.exclusive & set(codes)))]
             return Resolution(
                 (),
                 "unrecognised",
                 f'"{text}" combines "{only}" with other options; the answer is treated as missing',
+                text,
             )
         return Resolution(tuple(codes), "answered")

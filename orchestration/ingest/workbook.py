@@ -1,6 +1,10 @@
 """Read an XLSX export: the sheet that holds it (found, or named by CAREAUDIT_EXPORT_SHEET),
 title rows above the header, real Excel dates; and refuse, each with its own message, an
-encrypted workbook, an old .xls renamed .xlsx, a damaged file, or a workbook with no export."""
+encrypted workbook, an old .xls renamed .xlsx, a damaged file, or a workbook with no export.
+
+A sheet's name is a cell like any other (it may be a child's name): messages and the landed-file
+record name a sheet by its position, and by its name only when that is the name
+CAREAUDIT_EXPORT_SHEET configures."""
 
 import io
 import zipfile
@@ -72,11 +76,26 @@ def _damaged(source_file: str, error: Exception) -> RefusedFileError:
     )
 
 
+def _is_configured(sheet: object, preferred: str | None) -> bool:
+    return bool(preferred) and sheet.title.casefold() == preferred.casefold()  # type: ignore[attr-defined,union-attr]
+
+
+def sheet_label(sheets: list[object], sheet: object, preferred: str | None) -> str:
+    """How messages and raw.landed_files name a sheet: the configured name, else "sheet 2"."""
+    if _is_configured(sheet, preferred):
+        return sheet.title  # type: ignore[attr-defined]
+    return f"sheet {sheets.index(sheet) + 1}"
+
+
+def _labels(sheets: list[object], chosen: list[object], preferred: str | None) -> str:
+    return ", ".join(sheet_label(sheets, s, preferred) for s in chosen)
+
+
 def _choose_sheet(
     workbook: object, source_file: str, known_headers: frozenset[str], preferred: str | None
 ) -> object:
     sheets = list(workbook.worksheets)  # type: ignore[attr-defined]
-    named = [s for s in sheets if preferred and s.title.casefold() == preferred.casefold()]
+    named = [s for s in sheets if _is_configured(s, preferred)]
     found, any_cells = [], False
     for sheet in named or sheets:
         sheet.reset_dimensions()
@@ -94,20 +113,20 @@ def _choose_sheet(
     if not found and not any_cells:
         raise RefusedFileError(source_file, "empty", "is a workbook with no cells in any sheet")
     if not found:
-        titles = ", ".join(f'"{s.title}"' for s in sheets)
+        plural = "sheet" if len(sheets) == 1 else "sheets"
         raise RefusedFileError(
             source_file,
             "no_export_sheet",
             f"has no sheet with a header row of Care Plan Audit questions in its first "
-            f"{HEADER_SEARCH_ROWS} rows (sheets: {titles})",
+            f"{HEADER_SEARCH_ROWS} rows (it has {len(sheets)} {plural})",
         )
     if len(found) > 1:
-        titles = ", ".join(f'"{s.title}"' for s in found)
         raise RefusedFileError(
             source_file,
             "ambiguous_sheets",
-            f"has Care Plan Audit headers on several sheets ({titles}), so which holds the "
-            f"export is ambiguous: set {SHEET_SETTING} to the sheet's name, or delete the others",
+            f"has Care Plan Audit headers on several sheets ({_labels(sheets, found, preferred)}, "
+            f"counting from the left), so which holds the export is ambiguous: set "
+            f"{SHEET_SETTING} to the name of the sheet to load, or delete the others",
         )
     return found[0]
 
@@ -168,6 +187,7 @@ def read_xlsx(
     try:
         declared = {sheet.title: sheet.max_column for sheet in workbook.worksheets}
         sheet = _choose_sheet(workbook, source_file, known_headers, preferred_sheet)
+        label = sheet_label(list(workbook.worksheets), sheet, preferred_sheet)
         head = list(islice(sheet.iter_rows(values_only=True), HEADER_SEARCH_ROWS))
         header_index = find_header(head, known_headers)
         assert header_index is not None  # _choose_sheet found it
@@ -207,6 +227,6 @@ def read_xlsx(
         np.array(numbers, dtype=np.int64),
         file_format="xlsx",
         header_row=header_index + 1,
-        sheet_name=sheet.title,  # type: ignore[attr-defined]
+        sheet_name=label,
         warnings=warnings,
     )

@@ -6,6 +6,12 @@ what a regional hub receives: one folder per authority, named by its code, holdi
 export per month (`<la_code>/care_plan_audit_YYYY-MM.csv`), each on the form version in use
 that month, with the catalogue's headers and labels (the same files an IRO's form tool writes).
 
+The authorities are made up: codes shaped like ONS codes in a range no real authority uses
+(E069xxxxx), each with its districts (North, South, ...) listed in the reference data
+(seeds/catalogue/districts.csv, marked is_synthetic). The generator writes only those
+authorities and districts, so its exports load as a real authority's do: every district is
+recognised, not millions of findings. More authorities are a data change: add rows there.
+
 Answers are realistic rather than uniform: each authority has its own answer mix per question
 (a yes/no question is answered "yes" 55-90% of the time, the other options share the rest,
 not-applicable options are rarer), about 2% of answers are left blank, a follow-up is blank
@@ -32,10 +38,8 @@ from orchestration.sample_data.identities import WORKDAY_MINUTES, WORKDAY_START,
 
 BLANK_RATE = 0.02
 RESUBMISSION_RATE = 0.01
-DISTRICTS = ("North", "South", "East", "West", "Central", "Coast", "Rural")
 IROS_PER_AUTHORITY = 20
-# Synthetic authority codes: shaped like ONS codes, in a range no real authority uses.
-FIRST_AUTHORITY = 900_001
+DISTRICTS = "districts"  # the reference data of the district question
 DEFAULT_LAST_MONTH = dt.date(2025, 12, 1)
 UK_DATETIME = "%d/%m/%Y %H:%M"
 UK_DATE = "%d/%m/%Y"
@@ -73,7 +77,14 @@ def _apportion(total: int, shares: np.ndarray) -> np.ndarray:
 
 
 def authority_codes(count: int) -> tuple[str, ...]:
-    return tuple(f"E06{FIRST_AUTHORITY + k:06d}" for k in range(count))
+    """The first `count` synthetic authorities of the reference data."""
+    listed = load_catalogue().references[DISTRICTS].synthetic_authorities()
+    if count > len(listed):
+        raise ValueError(
+            f"the reference data lists {len(listed)} synthetic authorities "
+            f"(seeds/catalogue/{DISTRICTS}.csv, is_synthetic), not {count}: add rows for more"
+        )
+    return tuple(listed[:count])
 
 
 def month_range(months: int, last: dt.date = DEFAULT_LAST_MONTH) -> tuple[dt.date, ...]:
@@ -204,7 +215,8 @@ class _ExportWriter:
         )
         roster = self._roster(la)
         iro = rng.integers(0, len(roster[0]), audits)
-        districts = np.array(DISTRICTS[: 3 + int(la[-1]) % 5])
+        reference = self.catalogue.references[DISTRICTS]
+        districts = np.array([item.label for item in reference.of(la)])
         return {
             "completed": completed,
             "review": review,

@@ -22,6 +22,7 @@ from orchestration.ingest.pseudonymise import Pseudonymiser
 from orchestration.ingest.run import ingest_landing_folder
 from orchestration.settings import Settings
 from tests.exports import (
+    answered_audit,
     audit,
     csv_bytes,
     export_table,
@@ -72,9 +73,13 @@ def pseudonym(identifier: str) -> str:
     return Pseudonymiser(TEST_KEY).pseudonym(identifier)
 
 
-def xlsx_bytes(table: list[list[object]], sheets: dict[str, list[list[object]]] | None = None):
+def xlsx_bytes(
+    table: list[list[object]],
+    sheets: dict[str, list[list[object]]] | None = None,
+    title: str = "Export",
+):
     workbook = openpyxl.Workbook()
-    workbook.active.title = "Export"
+    workbook.active.title = title
     for row in table:
         workbook.active.append([None if cell == "" else cell for cell in row])
     for title, rows in (sheets or {}).items():
@@ -101,6 +106,7 @@ class Case:
     loaded: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     export_sheet: str | None = None
+    authority_folders: bool = False
 
 
 def table(*audits, **columns) -> list[list[object]]:
@@ -118,6 +124,24 @@ BLANK_HEADER = table(audit(child_id="ICS0001"), audit(child_id="ICS0002"))
 BLANK_HEADER[0] = [*BLANK_HEADER[0][:9], "", *BLANK_HEADER[0][9:]]
 BLANK_HEADER[1] = [*BLANK_HEADER[1][:9], "Sam Example wrote this", *BLANK_HEADER[1][9:]]
 BLANK_HEADER[2] = [*BLANK_HEADER[2][:9], "", *BLANK_HEADER[2][9:]]
+# "Crabtree, Wilhelmina" unquoted in the officer's name: each later field moves one column right,
+# so the child id holds " Wilhelmina", the review date the child's name, the district a date,
+# and every answer the previous question's.
+SHIFTED = table(answered_audit("2022", 1, "16/08/2022 10:30"))
+SHIFTED.append(
+    table(
+        answered_audit(
+            "2022", 2, "16/08/2022 10:30", iro_name="Crabtree", child_name="Zebedee Quarrington"
+        )
+    )[1]
+)
+SHIFTED[2][5:5] = [" Wilhelmina"]
+NOT_A_DISTRICT = (
+    '"District" is not one of the districts seeds/catalogue/districts.csv lists for E10000014 '
+    '(it lists "Basingstoke and Deane", "East Hampshire", "Eastleigh", "Fareham", "Gosport", '
+    '"Hart", "Havant", "New Forest", "Rushmoor", "Test Valley", "Winchester"); the audit is '
+    'counted under "Not recorded"'
+)
 LETTER = b"Dear team,\nplease find the audits attached.\nThanks, the IRO service\n"
 NOTES = [["About this export"], ["It holds the audits of August."]]
 NOT_A_FORM = csv_bytes([["ID", "Start time", "Name", "Favourite colour"], ["1", "", "Sam", "blue"]])
@@ -159,7 +183,7 @@ CASES = [
                 "survey.csv",
                 "has headers that match no form version (closest: 2021 form, 3 of its 40 "
                 f"headers found); missing headers: {quoted(FORM_2021_MISSING)}; unrecognised "
-                'headers: "Favourite colour"',
+                "headers: column D (text of 2 words, 16 characters: letters and spaces)",
             )
         ],
     ),
@@ -171,7 +195,8 @@ CASES = [
             refused(
                 "renamed.csv",
                 'lacks the required column "Date of CLA review" (closest form version: 2022 '
-                'form, 41 of its 42 headers found); unrecognised headers: "Review date"',
+                "form, 41 of its 42 headers found); unrecognised headers: column H (text of 2 "
+                "words, 11 characters: letters and spaces)",
             )
         ],
     ),
@@ -331,7 +356,7 @@ CASES = [
             refused(
                 "notes.xlsx",
                 "has no sheet with a header row of Care Plan Audit questions in its first 30 "
-                'rows (sheets: "Export")',
+                "rows (it has 1 sheet)",
             )
         ],
     ),
@@ -342,9 +367,9 @@ CASES = [
         findings=[
             refused(
                 "two.xlsx",
-                'has Care Plan Audit headers on several sheets ("Export", "Export (old)"), so '
-                "which holds the export is ambiguous: set CAREAUDIT_EXPORT_SHEET to the sheet's "
-                "name, or delete the others",
+                "has Care Plan Audit headers on several sheets (sheet 1, sheet 2, counting from "
+                "the left), so which holds the export is ambiguous: set CAREAUDIT_EXPORT_SHEET "
+                "to the name of the sheet to load, or delete the others",
             )
         ],
     ),
@@ -447,7 +472,11 @@ CASES = [
         {"a.csv": (1, 0, 1)},
         [
             rejected(
-                "a.csv", 2, COMPLETED, "soon", NOT_A_TIME.format(COMPLETED, "the row is rejected")
+                "a.csv",
+                2,
+                COMPLETED,
+                "text of 1 word, 4 characters: letters",
+                NOT_A_TIME.format(COMPLETED, "the row is rejected"),
             )
         ],
     ),
@@ -496,7 +525,111 @@ CASES = [
             )
         ],
     ),
+    Case(
+        "a row shifted by a comma in the officer's name is one finding, whatever it shifted",
+        {"a.csv": csv_bytes(SHIFTED)},
+        {"a.csv": "loaded"},
+        {"a.csv": (2, 1, 1)},
+        [
+            rejected(
+                "a.csv",
+                3,
+                None,
+                None,
+                "the row has values beyond the header's 42 columns: a "
+                "value with an unquoted comma shifts every later answer into the wrong "
+                "column, so the row is rejected",
+            )
+        ],
+    ),
     # ---- rows loaded, with what is wrong in them recorded ----
+    Case(
+        "a name, an email and a case number as the district are not recorded",
+        {
+            "a.csv": csv_of(
+                audit(child_id="ICS0001", district="Zebedee Quarrington"),
+                audit(child_id="ICS0002", district="z.quarrington@council.example"),
+                audit(child_id="ICS0003", district="7734512"),
+                audit(child_id="ICS0004", district="North"),  # a synthetic authority's
+                audit(child_id="ICS0005", district="HAVANT"),
+            )
+        },
+        {"a.csv": "loaded"},
+        {"a.csv": (5, 5, 0)},
+        [
+            ("a.csv", row, "District", value, "warning", NOT_A_DISTRICT)
+            for row, value in [
+                (2, "text of 2 words, 19 characters: letters and spaces"),
+                (3, "text of 1 word, 29 characters: letters and the symbols . @"),
+                (4, "text of 1 word, 7 characters: digits"),
+                (5, "North"),  # reference data (another authority's): shown as it is
+            ]
+        ],
+    ),
+    Case(
+        "an authority the reference data lists no districts for",
+        {"E09000001/a.csv": csv_of(audit(child_id="ICS0001"), audit(child_id="ICS0002"))},
+        {"E09000001/a.csv": "loaded"},
+        {"E09000001/a.csv": (2, 2, 0)},
+        [
+            (
+                "E09000001/a.csv",
+                1,
+                "District",
+                None,
+                "warning",
+                "seeds/catalogue/districts.csv lists no districts for E09000001, so every value "
+                'of "District" is counted as not recorded: add the authority\'s districts there',
+            )
+        ],
+        authority_folders=True,
+    ),
+    Case(
+        "an unknown header holding an email is named by its column and shape",
+        {"a.csv": csv_of(audit(), extra={"sam.example@council.example": "call back"})},
+        {"a.csv": "loaded"},
+        {"a.csv": (1, 1, 0)},
+        [
+            (
+                "a.csv",
+                1,
+                "text of 1 word, 27 characters: letters and the symbols . @",
+                None,
+                "warning",
+                "column AQ matches no question of the 2022 form; it is ignored",
+            )
+        ],
+    ),
+    Case(
+        "headers of no form version, one of them a case number",
+        {"case.csv": csv_bytes([["ID", "Start time", "Name", "7734512"], ["1", "", "Sam", ""]])},
+        {"case.csv": "refused"},
+        findings=[
+            refused(
+                "case.csv",
+                "has headers that match no form version (closest: 2021 form, 3 of its 40 "
+                f"headers found); missing headers: {quoted(FORM_2021_MISSING)}; unrecognised "
+                "headers: column D (text of 1 word, 7 characters: digits)",
+            )
+        ],
+    ),
+    Case(
+        "sheets named with a child's name are named by their position",
+        {
+            "two.xlsx": xlsx_bytes(
+                table(audit()), {"Zebedee Quarrington": table(audit())}, title="7734512"
+            )
+        },
+        {"two.xlsx": "refused"},
+        findings=[
+            refused(
+                "two.xlsx",
+                "has Care Plan Audit headers on several sheets (sheet 1, sheet 2, counting from "
+                "the left), so which holds the export is ambiguous: set CAREAUDIT_EXPORT_SHEET "
+                "to the name of the sheet to load, or delete the others",
+            )
+        ],
+    ),
     Case(
         "an unreadable start time is a warning",
         {"a.csv": csv_of(audit(started_at="not a time"))},
@@ -507,7 +640,7 @@ CASES = [
                 "a.csv",
                 2,
                 "Start time",
-                "not a time",
+                "text of 3 words, 10 characters: letters and spaces",
                 "warning",
                 NOT_A_TIME.format("Start time", "it is treated as blank"),
             )
@@ -529,20 +662,19 @@ CASES = [
                 "a.csv",
                 2,
                 UASC,
-                "maybe",
+                "text of 1 word, 5 characters: letters",
                 "missing_answer",
-                '"maybe" is not an answer the 2022 '
+                "a value (text of 1 word, 5 characters: letters) is not an answer the 2022 "
                 'form offers (it offers "Yes", "No"); the answer is treated as missing',
             ),
             (
                 "a.csv",
                 3,
                 ASPECTS,
-                "Culture;Football;",
+                "Culture; [text of 1 word, 8 characters: letters]",
                 "missing_answer",
-                '"Football" (in '
-                f'"Culture;Football;") is not an answer the 2022 form offers (it offers '
-                f"{ASPECT_LABELS}); the answer is treated as missing",
+                "selection 2 of 2 (text of 1 word, 8 characters: letters) is not an answer the "
+                f"2022 form offers (it offers {ASPECT_LABELS}); the answer is treated as missing",
             ),
             (
                 "a.csv",
@@ -583,16 +715,16 @@ CASES = [
             (
                 "a.csv",
                 1,
-                "Notes",
-                "Notes",
+                "text of 1 word, 5 characters: letters",
+                None,
                 "warning",
                 "column AQ matches no question of the 2022 form; it is ignored",
             ),
             (
                 "a.csv",
                 1,
-                "notes",
-                "notes",
+                "text of 1 word, 5 characters: letters",
+                None,
                 "warning",
                 "column AR matches no question of the 2022 form; it is ignored",
             ),
@@ -632,7 +764,11 @@ CASES = [
     ),
     Case(
         "Windows-1252 text is read, and noted",
-        {"a.csv": csv_bytes(table(audit(district="St Mary\u2019s")), encoding="cp1252")},
+        {
+            "a.csv": csv_bytes(
+                table(audit(child_life_improved="Don\u2019t know")), encoding="cp1252"
+            )
+        },
         {"a.csv": "loaded"},
         {"a.csv": (1, 1, 0)},
         [
@@ -661,8 +797,8 @@ CASES = [
             (
                 "x'); drop table raw.audit_submissions; --.csv",
                 1,
-                '"; delete from raw.landed_files; --',
-                '"; delete from raw.landed_files; --',
+                'text of 5 words, 35 characters: letters, spaces and the symbols " - . ; _',
+                None,
                 "warning",
                 "column AQ matches no question of the 2022 form; it is ignored",
             )
@@ -675,8 +811,12 @@ CASES = [
 def ingest(settings: Settings, landing: Path, catalogue: FormCatalogue):
     def run(case: Case):
         for name, data in case.files.items():
+            (landing / name).parent.mkdir(parents=True, exist_ok=True)
             (landing / name).write_bytes(data)
-        return ingest_landing_folder(replace(settings, export_sheet=case.export_sheet), catalogue)
+        configured = replace(
+            settings, export_sheet=case.export_sheet, authority_folders=case.authority_folders
+        )
+        return ingest_landing_folder(configured, catalogue)
 
     return run
 
@@ -862,7 +1002,7 @@ def test_an_xlsx_with_real_excel_dates_title_rows_and_notes_first_loads(
 
     assert statuses(outcomes) == {"a.xlsx": "loaded"}
     assert query("select sheet_name, header_row, rows_loaded from raw.landed_files") == [
-        ("Export", 2, 1)
+        ("sheet 2", 2, 1)  # a sheet's own name may be anything a person typed
     ]
     assert query("select child_id, review_date, completed_at from raw.audit_submissions") == [
         (pseudonym("1234567"), datetime(2022, 8, 15).date(), datetime(2022, 8, 16, 10, 32))

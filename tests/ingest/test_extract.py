@@ -17,6 +17,7 @@ from tests.exports import audit, write_export
 from .conftest import TEST_KEY
 
 PSEUDONYMISER = Pseudonymiser(TEST_KEY)
+HAMPSHIRE = "E10000014"
 UASC = "Is the child an Unaccompanied Asylum Seeking Child (UASC)?"
 
 
@@ -25,7 +26,13 @@ def parse(catalogue: FormCatalogue):
     def parse_file(path: Path) -> ParsedExtract:
         data = path.read_bytes()
         return parse_extract(
-            data, path.name, path.suffix, file_sha256(data), catalogue, PSEUDONYMISER
+            data,
+            path.name,
+            path.suffix,
+            file_sha256(data),
+            catalogue,
+            PSEUDONYMISER,
+            la_code=HAMPSHIRE,
         )
 
     return parse_file
@@ -84,7 +91,7 @@ def test_rows_without_child_review_date_or_completion_time_are_rejected(
         (4, "review_date", None, "rejected_row"),
         (5, "review_date", "31/02/2022", "rejected_row"),
         (6, "completed_at", None, "rejected_row"),
-        (7, "completed_at", "soon", "rejected_row"),
+        (7, "completed_at", "text of 1 word, 4 characters: letters", "rejected_row"),
     ]
 
 
@@ -109,7 +116,12 @@ def test_a_rejection_says_why(tmp_path: Path, parse) -> None:
 def test_an_invalid_optional_date_is_a_warning_and_the_row_loads(tmp_path: Path, parse) -> None:
     extract = parse(write_export(tmp_path / "a.csv", REJECTS))
 
-    assert (8, "started_at", "not a time", "warning") in findings(extract)
+    assert (
+        8,
+        "started_at",
+        "text of 3 words, 10 characters: letters and spaces",
+        "warning",
+    ) in findings(extract)
     row = extract.submissions.set_index("source_row").loc[8]
     assert pd.isna(row["started_at"])
     assert row["child_id"] == PSEUDONYMISER.pseudonym("ICS0007")
@@ -133,7 +145,7 @@ def test_loaded_rows_carry_typed_values_and_answer_codes(tmp_path: Path, parse) 
                 started_at="2022-08-16T10:02:00",
                 completed_at="16/08/2022 10:32",
                 review_date="05/08/2022 09:30",
-                district="North",
+                district="hart ",
                 uasc="Yes",
                 cp_signed_by="Child; Parents;",
                 age_band="16 and over",
@@ -146,11 +158,11 @@ def test_loaded_rows_carry_typed_values_and_answer_codes(tmp_path: Path, parse) 
     assert extract.form_version == "2022"
     assert (extract.file_format, extract.encoding, extract.header_row) == ("csv", "utf-8", 1)
     row = extract.submissions.iloc[0]
-    assert row["response_id"] == "41"
+    assert row["response_id"] == PSEUDONYMISER.pseudonym("41")
     assert row["started_at"] == pd.Timestamp(2022, 8, 16, 10, 2)
     assert row["completed_at"] == pd.Timestamp(2022, 8, 16, 10, 32)
     assert row["review_date"] == pd.Timestamp(2022, 8, 5)  # a date: day first, time dropped
-    assert row["district"] == "North"
+    assert row["district"] == "E07000089"  # Hart's code in the reference data
     assert answer_codes(extract, 2, "uasc") == ["yes"]
     assert answer_codes(extract, 2, "cp_signed_by") == ["child", "parent"]
     assert answer_codes(extract, 2, "age_band") == ["16_plus"]
@@ -175,15 +187,20 @@ def test_each_unrecognised_answer_is_one_missing_answer_finding(tmp_path: Path, 
 
     assert extract.rows_loaded == 3
     assert sorted(findings(extract)) == [
-        (2, "uasc", "maybe", "missing_answer"),
-        (3, "ed_aspects", "Football;Cricket;", "missing_answer"),
+        (2, "uasc", "text of 1 word, 5 characters: letters", "missing_answer"),
+        (
+            3,
+            "ed_aspects",
+            "[text of 1 word, 8 characters: letters]; [text of 1 word, 7 characters: letters]",
+            "missing_answer",
+        ),
         (4, "cp_signed_by", "Child;No one has signed", "missing_answer"),
     ]
     uasc = extract.findings[extract.findings["question_id"] == "uasc"].iloc[0]
     assert uasc["column_header"] == UASC
     assert uasc["reason"] == (
-        '"maybe" is not an answer the 2022 form offers (it offers "Yes", "No"); '
-        "the answer is treated as missing"
+        "a value (text of 1 word, 5 characters: letters) is not an answer the 2022 form offers "
+        '(it offers "Yes", "No"); the answer is treated as missing'
     )
     unrecognised = answers(extract)[answers(extract)["answer_status"] == "unrecognised"]
     assert sorted(zip(unrecognised["source_row"], unrecognised["question_id"], strict=True)) == [
@@ -218,7 +235,10 @@ def test_an_unknown_column_is_reported_once_and_its_cells_are_ignored(
 
     extract = parse(path)
 
-    assert findings(extract) == [(1, None, "Notes for the team", "warning")]
+    assert findings(extract) == [(1, None, None, "warning")]
+    assert extract.findings["column_header"][0] == (
+        "text of 4 words, 18 characters: letters and spaces"
+    )
     assert extract.findings["reason"][0] == (
         "column AQ matches no question of the 2022 form; it is ignored"
     )

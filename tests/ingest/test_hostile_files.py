@@ -334,11 +334,11 @@ def test_a_stray_windows_1252_byte_in_a_utf8_file_is_a_finding_not_a_re_decoding
         export_table(
             [
                 audit(child_id="ICS0001", child_life_improved="Don\u2019t know"),
-                audit(child_id="ICS0002", district="Caf\u00e9 Quarter"),
+                audit(child_id="ICS0002", iro_name="Ren\u00e9e Example"),
             ]
         )
     )
-    data = text.replace("Caf\u00e9".encode(), b"Caf\xe9")  # one byte not UTF-8
+    data = text.replace("Ren\u00e9e".encode(), b"Ren\xe9e")  # one byte not UTF-8
     (landing / "a.csv").write_bytes(data)
 
     outcomes = by_name(ingest_landing_folder(settings, catalogue))
@@ -352,9 +352,9 @@ def test_a_stray_windows_1252_byte_in_a_utf8_file_is_a_finding_not_a_re_decoding
     assert query("select source_row, column_header, severity, reason from raw.ingest_findings") == [
         (
             3,
-            "District",
+            "Name",
             "warning",
-            "column I holds a byte that is not UTF-8 (0xE9) in a file that is otherwise UTF-8: "
+            "column E holds a byte that is not UTF-8 (0xE9) in a file that is otherwise UTF-8: "
             "it was read as Windows-1252 (e.g. 0xE9 as é); check the value, and save the "
             'export as "CSV UTF-8 (Comma delimited)"',
         )

@@ -114,7 +114,8 @@ def test_the_missing_header_is_named_as_the_closest_version_words_it(
 
     assert error.value.reason == (
         'lacks the required column "ICS ID" (closest form version: 2021 form, 39 of its 40 '
-        'headers found); unrecognised headers: "Child ref"'
+        "headers found); unrecognised headers: column AN (text of 2 words, 9 characters: "
+        "letters and spaces)"
     )
 
 

@@ -107,13 +107,13 @@ def test_a_landing_folder_is_loaded_with_lineage(
         "select source_file, form_version, file_format, sheet_name, header_row, rows_read, "
         "rows_loaded, rows_rejected, is_current from raw.landed_files order by source_file"
     ) == [
-        ("2021/july.xlsx", "2021", "xlsx", "Export", 2, 1, 1, 0, True),
+        ("2021/july.xlsx", "2021", "xlsx", "sheet 1", 2, 1, 1, 0, True),
         ("august.csv", "2022", "csv", None, 1, 2, 2, 0, True),
     ]
     assert query(
         "select source_file, source_row, question_id, offending_value, severity "
         "from raw.ingest_findings"
-    ) == [("august.csv", 3, "uasc", "maybe", "missing_answer")]
+    ) == [("august.csv", 3, "uasc", "text of 1 word, 5 characters: letters", "missing_answer")]
     assert query(
         "select source_row, answer_code from raw.audit_answers "
         "where question_id = 'uasc' and file_sha256 = '" + csv_sha + "' order by source_row"

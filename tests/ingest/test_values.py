@@ -136,6 +136,7 @@ def test_plain_no_is_not_offered_for_parents_views_on_the_2023_form(resolve) -> 
         '"No" is not an answer the 2023 form offers (it offers "Yes", '
         '"No - parents were not asked", "No - parents declined", "Not applicable"); '
         "the answer is treated as missing",
+        "No",  # the catalogue's own text: shown as it is
     )
 
 
@@ -145,6 +146,7 @@ def test_2023_options_are_not_offered_for_parents_views_on_the_2022_form(resolve
         "unrecognised",
         '"No - parents declined" is not an answer the 2022 form offers (it offers "Yes", "No"); '
         "the answer is treated as missing",
+        "No - parents declined",
     )
     # A common alias is only accepted for an option the question offers on that form.
     assert resolve("parents_views_recorded", "2022", "N/A").status == "unrecognised"
@@ -189,6 +191,7 @@ def test_an_exclusive_option_combined_with_others_is_unrecognised(resolve) -> No
         "unrecognised",
         '"Child;No one has signed;" combines "No one has signed" with other options; '
         "the answer is treated as missing",
+        "Child;No one has signed;",
     )
 
 
@@ -196,10 +199,27 @@ def test_one_unknown_label_makes_the_whole_multi_select_unrecognised(resolve) ->
     assert resolve("ed_aspects", "2022", "Culture;Football;") == Resolution(
         (),
         "unrecognised",
-        '"Football" (in "Culture;Football;") is not an answer the 2022 form offers (it offers '
-        '"Culture", "Language", "Race/Ethnicity", "Religion", "Disability", "Gender", '
-        '"Sexuality"); the answer is treated as missing',
+        "selection 2 of 2 (text of 1 word, 8 characters: letters) is not an answer the 2022 "
+        'form offers (it offers "Culture", "Language", "Race/Ethnicity", "Religion", '
+        '"Disability", "Gender", "Sexuality"); the answer is treated as missing',
+        "Culture; [text of 1 word, 8 characters: letters]",
     )
+
+
+def test_an_unrecognised_answer_is_named_by_its_shape_unless_it_is_the_catalogues_text(
+    resolve,
+) -> None:
+    name = resolve("uasc", "2022", "Zebedee Quarrington")
+    assert name.shown == "text of 2 words, 19 characters: letters and spaces"
+    assert name.problem.startswith(
+        "a value (text of 2 words, 19 characters: letters and spaces) is not an answer"
+    )
+    case_number = resolve("cp_signed_by", "2022", "Child;88412907;")
+    assert case_number.shown == "Child; [text of 1 word, 8 characters: digits]"
+    assert "88412907" not in case_number.problem
+    other_question = resolve("ed_aspects", "2022", "Culture;Partly")
+    assert other_question.shown == "Culture; Partly"
+    assert other_question.problem.startswith('"Partly" (selection 2 of 2) is not an answer')
 
 
 def test_a_column_resolves_to_one_row_per_selected_code(catalogue: FormCatalogue) -> None:
@@ -219,15 +239,9 @@ def test_a_column_resolves_to_one_row_per_selected_code(catalogue: FormCatalogue
         (7, None, "unrecognised"),
     ]
     assert {r["question_id"] for r in rows} == {"cp_signed_by"}
-    assert [r["answer_text"] for r in rows] == [
-        "Child;Parents;",
-        "Child;Parents;",
-        None,
-        "Nobody",
-        "; ;",
-        "Child",
-        "Nobody",
-    ]
+    assert "answer_text" not in batch.schema.names  # codes only: a cell may hold a name
     assert unrecognised.positions.tolist() == [2, 5]
-    assert unrecognised.values.tolist() == ["Nobody", "Nobody"]
-    assert unrecognised.problems[0].startswith('"Nobody" is not an answer the 2022 form offers')
+    assert unrecognised.shown.tolist() == ["text of 1 word, 6 characters: letters"] * 2
+    assert unrecognised.problems[0].startswith(
+        "a value (text of 1 word, 6 characters: letters) is not an answer the 2022 form offers"
+    )

@@ -189,7 +189,7 @@ def test_the_messy_copy_loads_every_row_with_only_the_encoding_noted(messy_run, 
         clean_audits = con.execute("select count(*) from marts.fct_audits").fetchone()
     assert files == [
         ("2021/audits 2021.csv", "csv", "utf-8-sig", None, 1, 202, 0),
-        ("2022/August 2022 (part 1).xlsx", "xlsx", None, "Responses", 3, 121, 0),
+        ("2022/August 2022 (part 1).xlsx", "xlsx", None, "sheet 2", 3, 121, 0),  # after notes
         ("2022/August 2022 (part 2).csv", "csv", "cp1252", None, 2, 122, 0),
     ]
     assert [(file, severity) for file, severity, _ in findings] == [

@@ -1,5 +1,6 @@
 {{ config(
     materialized='incremental',
+    on_schema_change='sync_all_columns',
     pre_hook="{{ delete_stale_files('int_audit_submissions_ranked') }}",
 ) }}
 -- The answers of every loaded submission in long form: one row per submission, question and
@@ -25,7 +26,6 @@ answers as (
         source_row,
         question_id,
         answer_code,
-        answer_text,
         answer_status
     from {{ ref('stg_audit__answers') }}
     where {{ files_not_built_yet('file_sha256') }}
@@ -49,7 +49,6 @@ rolled_up as (
         answers.answer_status,
         answers.answer_code,
         options.sort_order as answer_sort_order,
-        answers.answer_text,
         coalesce(options.rolls_up_to, answers.answer_code) as rolled_up_code,
         coalesce(options.excluded_from_answered, false) as is_excluded_from_answered,
         submissions.file_sha256,

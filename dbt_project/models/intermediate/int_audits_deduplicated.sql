@@ -18,7 +18,7 @@ current_submissions as (
         {{ time_identifier() }} as time_identifier,
         cast({{ dbt.date_trunc('month', 'completed_at') }} as date) as completion_month,
         form_version,
-        district,
+        district_code,
         submission_count,
         source_file,
         file_sha256,

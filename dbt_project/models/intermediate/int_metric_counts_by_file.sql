@@ -1,5 +1,6 @@
 {{ config(
     materialized='incremental',
+    on_schema_change='sync_all_columns',
     pre_hook="{{ delete_changed_files() }}",
 ) }}
 -- What the submissions that count add to each metric, per landed file, authority, period and
@@ -7,7 +8,7 @@
 -- summed once per file. fct_metrics and fct_metric_breakdowns add these small rows up, so a
 -- monthly refresh sums only the files it changed (new ones, and older ones a resubmission in
 -- them superseded), not the whole history. Grain: file x la_code x period x metric x age band
--- x district.
+-- x district (its reference code).
 with
 
 file_fingerprints as (
@@ -32,7 +33,7 @@ audits as (
         time_period,
         time_identifier,
         age_band,
-        nullif(trim(district), '') as district
+        district_code
     from {{ ref('fct_audits') }}
     where file_sha256 in (select changed_files.file_sha256 from changed_files)
 ),
@@ -56,7 +57,7 @@ counted as (
         audits.time_identifier,
         contributions.metric_id,
         audits.age_band,
-        audits.district,
+        audits.district_code,
         sum(contributions.numerator_units) as numerator,
         sum(contributions.denominator_units) as denominator,
         count(*) filter (where contributions.is_missing) as missing_answers

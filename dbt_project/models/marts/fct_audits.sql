@@ -25,7 +25,7 @@ final as (
         audits.review_date,
         audits.child_pseudonym,
         audits.iro_pseudonym,
-        audits.district,
+        audits.district_code,
         age_bands.age_band,
         audits.form_version,
         audits.submission_count,

@@ -1,7 +1,9 @@
 -- Every finding about the landed files, one row each: what ingest recorded (rejected rows,
 -- unrecognised answers, column warnings, refused files), and what only the modelled audits
 -- show: answers given although the skip logic says the question was not asked, and
--- submissions that tie with the one that counts. Identifiers appear only as pseudonyms.
+-- submissions that tie with the one that counts. Identifiers appear only as pseudonyms, and
+-- a value only as ingest shows it (the catalogue's text as it is, anything else by its shape):
+-- a skip-logic finding shows the form's labels of the codes given, never an export's cell.
 with
 
 ingest_findings as (
@@ -50,16 +52,21 @@ violations as (
     where responses.response_status = 'skip_logic_violation'
 ),
 
-answer_texts as (
+answer_labels_given as (
     select
         answers.submission_id,
         answers.question_id,
-        any_value(answers.answer_text) as answer_text
+        string_agg(answer_options.answer_label, ';' order by answer_options.sort_order)
+            as answer_labels
     from {{ ref('int_answers_rolled_up') }} as answers
     inner join violations
         on
             answers.submission_id = violations.submission_id
             and answers.question_id = violations.question_id
+    inner join {{ ref('form_answer_options') }} as answer_options
+        on
+            answers.question_id = answer_options.question_id
+            and answers.answer_code = answer_options.answer_code
     group by answers.submission_id, answers.question_id
 ),
 
@@ -103,7 +110,7 @@ skip_logic_findings as (
         audits.source_row,
         coalesce(own_header.header, questions.default_header) as column_header,
         violations.question_id,
-        answer_texts.answer_text as offending_value,
+        answer_labels_given.answer_labels as offending_value,
         'warning' as severity,
         'answered although the form asks it only when "'
         || coalesce(parent_header.header, parent.default_header)
@@ -125,10 +132,10 @@ skip_logic_findings as (
         on
             parent.question_id = parent_header.question_id
             and audits.form_version = parent_header.form_version
-    left join answer_texts
+    left join answer_labels_given
         on
-            violations.submission_id = answer_texts.submission_id
-            and violations.question_id = answer_texts.question_id
+            violations.submission_id = answer_labels_given.submission_id
+            and violations.question_id = answer_labels_given.question_id
     left join landed_files on audits.file_sha256 = landed_files.file_sha256
 ),
 

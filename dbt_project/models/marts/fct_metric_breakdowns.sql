@@ -3,7 +3,8 @@
 -- summed per file, age band and district by int_metric_counts_by_file) added up per category.
 -- Each audit is in exactly one category of each topic (audits without an answer are "Not
 -- recorded"), so the categories of a topic always add up to the total. The grid is complete:
--- a category with no audits in a metric's basis has a row of zeros.
+-- a category with no audits in a metric's basis has a row of zeros. Every label comes from
+-- reference data (dim_age_bands, dim_districts), never from an export's cell.
 -- Grain: la_code x metric x period x breakdown_topic x breakdown.
 with
 
@@ -17,7 +18,7 @@ counts as (
         denominator,
         missing_answers,
         coalesce(age_band, 'not_recorded') as age_band,
-        coalesce(district, 'not_recorded') as district
+        coalesce(district_code, 'not_recorded') as district
     from {{ ref('int_metric_counts_by_file') }}
 ),
 
@@ -27,12 +28,16 @@ audits as (
         time_period,
         time_identifier,
         age_band,
-        nullif(trim(district), '') as district
+        district_code
     from {{ ref('fct_audits') }}
 ),
 
 age_bands as (
     select * from {{ ref('dim_age_bands') }}
+),
+
+districts as (
+    select * from {{ ref('dim_districts') }}
 ),
 
 metrics as (
@@ -68,14 +73,18 @@ categories as (
     left join age_bands on audits.age_band = age_bands.age_band
     union all
     select distinct
-        la_code,
-        time_period,
-        time_identifier,
+        audits.la_code,
+        audits.time_period,
+        audits.time_identifier,
         'district' as breakdown_topic,
-        coalesce(district, 'not_recorded') as breakdown,
-        coalesce(district, 'Not recorded') as breakdown_label,
-        case when district is null then 999 else 1 end as breakdown_sort_order
+        coalesce(audits.district_code, 'not_recorded') as breakdown,
+        coalesce(districts.district_label, 'Not recorded') as breakdown_label,
+        case when audits.district_code is null then 999 else 1 end as breakdown_sort_order
     from audits
+    left join districts
+        on
+            audits.la_code = districts.la_code
+            and audits.district_code = districts.district_code
 ),
 
 period_metrics as (

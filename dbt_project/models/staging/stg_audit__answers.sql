@@ -11,7 +11,6 @@ renamed as (
         source_row,
         question_id,
         answer_code,
-        answer_text,
         answer_status
     from source
 )
