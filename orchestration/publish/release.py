@@ -211,6 +211,7 @@ def publish_release(
     settings.releases_dir.mkdir(parents=True, exist_ok=True)
     release = settings.releases_dir / manifest["release"]
     os.replace(staged, release)
+    _fsync_dir(settings.releases_dir)
     switch(settings, release)
     prune(settings, [run for run in in_progress if run != run_id])
     return manifest

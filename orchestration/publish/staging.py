@@ -67,7 +67,8 @@ def stage(context: dg.AssetExecutionContext, settings: Settings) -> Stage:
     if RELEASE_ASSET not in context.job_def.asset_layer.selected_asset_keys:
         raise dg.Failure(
             f"publish/{output} is published by {RELEASE_ASSET.to_user_string()}, which this run "
-            f"does not include: materialise them together (select publish/{output}+ in the UI)"
+            f'does not include: materialise them together (select key:"publish/{output}"+ in '
+            "the UI)"
         )
     run_id = context.run.run_id
     return Stage(settings, run_id, output, warehouse_version(context.instance, run_id))
