@@ -133,3 +133,25 @@ def test_a_candidate_that_fails_a_check_publishes_nothing(
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert not materialized & {RELEASE, RELEASE_ASSET}
     assert public_files(settings) == before  # every public file is the last good release
+
+
+def test_an_output_materialised_without_the_release_stops_and_says_what_to_select(
+    settings, instance, published
+):
+    before = public_files(settings)
+    _, *checks_and_open_data = build_open_data_assets(["rpt_metric_breakdowns"])
+
+    result = dg.materialize(
+        [candidate(ROWS), *checks_and_open_data],
+        instance=instance,
+        resources={"careaudit": CareauditResource.from_settings(settings)},
+        raise_on_error=False,
+    )
+
+    [failure] = result.get_step_failure_events()
+    assert failure.step_key == "publish__open_data"
+    assert (
+        "publish/open_data is published by publish/release, which this run does not include: "
+        'materialise them together (select key:"publish/open_data"+ in the UI)'
+    ) in failure.step_failure_data.error.message
+    assert public_files(settings) == before
