@@ -74,6 +74,11 @@ def _summary(results: list, settings: object, command: str = "refresh") -> list[
                 )
         elif key.startswith("publish/") and "rows_metrics" in metadata:
             lines.append(f"  metrics published: {metadata['rows_metrics'].value} rows")
+        elif key == "publish/release":
+            lines.append(
+                f"  release:    {metadata['release'].value}, every output of data version "
+                f"{metadata['data_version'].value} (release.json)"
+            )
     lines += [
         f"  warehouse:  {settings.warehouse_path}",  # type: ignore[attr-defined]
         f"  published:  {settings.publish_dir / 'internal'}",  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from orchestration.publish.data_catalogue import build_data_catalogue_asset
 from orchestration.publish.exposures import exposure_asset_keys, exposure_models
 from orchestration.publish.internal import REPORTING_SCHEMA, build_internal_publish_asset
 from orchestration.publish.open_data_release import build_open_data_assets
+from orchestration.publish.release_asset import every_output_has_the_release_version, release
 from orchestration.publish.reporting_database import build_reporting_database_asset
 from orchestration.report import assets as annual_report
 from orchestration.resources import CareauditResource, dbt_resource
@@ -70,9 +71,10 @@ def build_definitions(
                 annual_report.build_annual_report_asset(
                     exposure_asset_keys(careaudit_dbt_models, manifest, annual_report.EXPOSURE)
                 ),
+                release,
             ]
         ),
-        asset_checks=[every_row_read_is_loaded_or_rejected],
+        asset_checks=[every_row_read_is_loaded_or_rejected, every_output_has_the_release_version],
         jobs=[refresh],
         schedules=[build_refresh_schedule(REFRESH_JOB, settings, automation)],
         sensors=[

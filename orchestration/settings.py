@@ -142,11 +142,18 @@ class Settings:
 
     @property
     def publish_dir(self) -> Path:
+        """What users and BI tools read: a link to the current release (publish/release.py)."""
         return self.data_dir / "publish"
 
     @property
+    def releases_dir(self) -> Path:
+        """The current and previous releases, each complete, with its release.json."""
+        return self.data_dir / "releases"
+
+    @property
     def staging_dir(self) -> Path:
-        """Outputs being prepared, checked here before they are published."""
+        """Outputs being prepared by each run (staging/<run id>/), checked here before they
+        are published."""
         return self.data_dir / "staging"
 
     @property

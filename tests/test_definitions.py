@@ -164,3 +164,21 @@ def test_the_ingest_reconciliation_is_a_blocking_check_run_by_the_refresh_job():
 def test_the_ingest_report_is_a_reporting_model_published_with_the_others(specs):
     assert "marts/fct_ingest_findings" in upstream(specs, "reporting/rpt_ingest_report")
     assert "reporting/rpt_ingest_report" in upstream(specs, "publish/internal_files")
+
+
+def test_the_release_switches_only_after_every_published_output_is_staged(specs):
+    assert upstream(specs, "publish/release") == {
+        "publish/internal_files",
+        "publish/reporting_database",
+        "publish/open_data",
+        "publish/data_catalogue",
+        "publish/annual_report",
+    }
+    [check] = [
+        spec for spec in check_specs() if spec.asset_key.to_user_string() == "publish/release"
+    ]
+    assert check.name == "every_output_has_the_release_version"
+    assert "publish/release" in {
+        key.to_user_string()
+        for key in defs.resolve_job_def(REFRESH_JOB).asset_layer.selected_asset_keys
+    }

@@ -19,6 +19,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.dbt_assets import dbt_project, environ, project_files
 from orchestration.progress import report
 from orchestration.publish.exposures import model_keys
+from orchestration.publish.staging import stage
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
@@ -75,6 +76,7 @@ def build_data_catalogue_asset(models: list[str]) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, careaudit: CareauditResource, dbt: DbtCliResource
     ) -> dg.MaterializeResult:
         settings = careaudit.settings()
+        staged = stage(context, settings)
         generated = PAGES / f"{page_key(settings)}.html"
         reused = generated.exists()
         if not reused:
@@ -87,13 +89,14 @@ def build_data_catalogue_asset(models: list[str]) -> dg.AssetsDefinition:
                     ["docs", "generate", "--static", "--no-compile"], target_path=target_path
                 ).wait()
             _copy_into_place(target_path / STATIC_PAGE, generated)
-        page = settings.publish_dir / "catalogue" / "index.html"
+        page = staged.directory / "catalogue" / "index.html"
         _copy_into_place(generated, page)
+        staged.record({page: None})
         how = "unchanged project and columns: page reused" if reused else "generated"
-        report(context, f"published {page} ({how})")
+        report(context, f"staged catalogue/index.html ({how})")
         return dg.MaterializeResult(
             metadata={
-                "path": dg.MetadataValue.path(str(page)),
+                "path": dg.MetadataValue.path(str(staged.published_path(page))),
                 "bytes": page.stat().st_size,
                 "regenerated": not reused,
             }

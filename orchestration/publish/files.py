@@ -1,16 +1,24 @@
-"""Write query results to files atomically: a reader sees the old file or the new one, never a
-half-written one, because each file is written beside its target and renamed into place.
+"""The one writer of published tables: every CSV and Parquet file careaudit publishes (internal
+files, the ingest report, the open data and its .meta.csv) is written here, so one rule
+protects them all.
 
 CSV files are opened by people in spreadsheets, which run a cell starting with =, +, -, @
 (or a tab or carriage return) as a formula: a text cell that starts so is written with a
 leading apostrophe, which spreadsheets show as text (OWASP's advice for CSV injection). Only
-text columns are changed: numbers, including negative ones, are written as they are.
+text columns are changed: numbers, including negative ones, are written as they are. Labels
+that come from reference data need no escaping, but a writer that neutralises everything
+does not depend on every label having come from there.
+
+Each file is written beside its target and renamed into place, so even inside a staged
+release a file never has its final name half-written.
 """
 
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from duckdb import CaseExpression, ColumnExpression, ConstantExpression, FunctionExpression
 
 FORMULA_START = "^[=+\\-@\t\r]"
@@ -35,15 +43,35 @@ def without_formulas(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelati
     return relation.select(*columns)
 
 
-def write_atomically(relation: duckdb.DuckDBPyRelation, target: Path) -> Path:
-    """Write a relation as CSV or Parquet (by the target's suffix), then rename into place."""
+def text_table(
+    con: duckdb.DuckDBPyConnection, header: Sequence[str], rows: Iterable[Sequence[str]]
+) -> duckdb.DuckDBPyRelation:
+    """Rows of text cells (as the open data is made) as a relation for the writer; an empty
+    cell is written empty, as spreadsheets write it."""
+    columns = list(zip(*rows, strict=True)) or [() for _ in header]
+    arrays = [pa.array([cell or None for cell in column], pa.string()) for column in columns]
+    return con.from_arrow(pa.table(arrays, names=list(header)))
+
+
+def write_atomically(
+    relation: duckdb.DuckDBPyRelation, target: Path, metadata: Mapping[str, str] | None = None
+) -> Path:
+    """Write a relation as CSV (formulas neutralised) or Parquet (with metadata as the file's
+    key-value metadata), by the target's suffix, then rename it into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     if target.suffix == ".csv":
         without_formulas(relation).write_csv(str(partial), header=True)
     elif target.suffix == ".parquet":
-        relation.write_parquet(str(partial))
+        pairs = ", ".join(f"{key}: {_literal(value)}" for key, value in (metadata or {}).items())
+        options = f", kv_metadata {{{pairs}}}" if pairs else ""
+        copy = f"copy published to {_literal(partial)} (format parquet{options})"
+        relation.query("published", copy)
     else:
         raise ValueError(f"cannot publish {target.name}: expected .csv or .parquet")
     os.replace(partial, target)
     return target
+
+
+def _literal(text: str | Path) -> str:
+    return "'" + str(text).replace("'", "''") + "'"

@@ -1,12 +1,16 @@
 """The internal publication tier: every reporting model as CSV and Parquet, unsuppressed, for
-the authority's own BI tools and annual report (publish/internal/)."""
+the authority's own BI tools and annual report (publish/internal/). Each Parquet file carries
+the release's data version in its key-value metadata."""
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import dagster as dg
 
 from orchestration.progress import report
 from orchestration.publish.files import write_atomically
+from orchestration.publish.manifest import PARQUET_VERSION_KEY
+from orchestration.publish.staging import stage
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
 REPORTING_SCHEMA = "reporting"
@@ -31,28 +35,32 @@ def build_internal_publish_asset(reporting_models: Iterable[str]) -> dg.AssetsDe
         description=(
             "publish/internal/: "
             + ", ".join(f"{published_name(m)}.csv/.parquet" for m in models)
-            + ". Unsuppressed figures for the authority's own BI and report; each file is "
-            "written beside its target and renamed into place."
+            + ". Unsuppressed figures for the authority's own BI and report; written into the "
+            "run's staged release, published by publish/release with every other output."
         ),
     )
     def internal_files(
         context: dg.AssetExecutionContext, careaudit: CareauditResource
     ) -> dg.MaterializeResult:
-        out_dir = careaudit.settings().publish_dir / "internal"
-        written: dict[str, str] = {}
+        staged = stage(context, careaudit.settings())
+        out_dir = staged.directory / "internal"
+        files: dict[Path, int] = {}
         rows: dict[str, int] = {}
+        version = {PARQUET_VERSION_KEY: staged.data_version}
         with careaudit.warehouse(read_only=True) as con:
             for model in models:
                 relation = con.table(f"{REPORTING_SCHEMA}.{model}").order("all")
                 rows[model] = len(relation)
                 for suffix in (".csv", ".parquet"):
-                    path = write_atomically(relation, out_dir / f"{published_name(model)}{suffix}")
-                    written[path.name] = str(path)
-                    report(context, f"published {path} ({rows[model]} rows)")
+                    path = out_dir / f"{published_name(model)}{suffix}"
+                    files[write_atomically(relation, path, version)] = rows[model]
+                    report(context, f"staged internal/{path.name} ({rows[model]} rows)")
+        staged.record(files)
         return dg.MaterializeResult(
             metadata={
-                "directory": dg.MetadataValue.path(str(out_dir)),
-                "files": dg.MetadataValue.md("\n".join(f"- `{name}`" for name in sorted(written))),
+                "directory": dg.MetadataValue.path(str(staged.published_path(out_dir))),
+                "files": dg.MetadataValue.md("\n".join(f"- `{p.name}`" for p in sorted(files))),
+                "data_version": staged.data_version,
                 **{f"rows_{published_name(m)}": n for m, n in rows.items()},
             }
         )

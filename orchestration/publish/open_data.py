@@ -10,9 +10,6 @@ base or percent), x not available (published history has no counts), low (a non-
 percentage that rounds to 0). Percentages are whole numbers rounded half up from the counts.
 """
 
-import csv
-import io
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +21,7 @@ import yaml
 
 from orchestration.publish.disclosure import Cell, CellTable, Relation, suppress
 from orchestration.publish.ees import META_COLUMNS
+from orchestration.publish.files import text_table, write_atomically
 from orchestration.publish.metric_cells import (
     AnswerOption,
     Count,
@@ -145,12 +143,6 @@ class OpenDataFile:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     meta: tuple[tuple[str, ...], ...]
-
-    def csv_text(self) -> str:
-        return _csv([self.header, *self.rows])
-
-    def meta_text(self) -> str:
-        return _csv([META_COLUMNS, *self.meta])
 
 
 @dataclass(frozen=True)
@@ -348,29 +340,21 @@ def _geography(figure: Figure, settings: Settings) -> tuple[str, ...]:
 
 
 def write_release(release: Release, directory: Path) -> list[Path]:
-    """Write every file and its .meta.csv into directory (UTF-8, no byte order mark), each
-    beside its target first and renamed into place; files of an earlier release that this
-    one no longer has are removed."""
+    """Write every file and its .meta.csv into directory through the one writer of published
+    CSV (UTF-8, no byte order mark, formulas neutralised); files of an earlier release that
+    this one no longer has are removed."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for file in release.files:
-        for path, text in (
-            (directory / f"{file.name}.csv", file.csv_text()),
-            (directory / f"{file.name}.meta.csv", file.meta_text()),
-        ):
-            partial = path.with_name(f".{path.name}.partial")
-            partial.write_text(text, encoding="utf-8")
-            os.replace(partial, path)
-            written.append(path)
+    with duckdb.connect() as con:
+        for file in release.files:
+            for path, header, rows in (
+                (directory / f"{file.name}.csv", file.header, file.rows),
+                (directory / f"{file.name}.meta.csv", META_COLUMNS, file.meta),
+            ):
+                written.append(write_atomically(text_table(con, header, rows), path))
     for stale in set(directory.glob("*.csv")) - set(written):
         stale.unlink()
     return written
-
-
-def _csv(rows: Iterable[Iterable[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
 
 
 def _figures(

@@ -1,9 +1,12 @@
-"""The open-data release as Dagster assets: a candidate written to the staging folder, two
-blocking checks on the candidate's files (the EES open data standard; no count from 1 to 5),
-and the release, which moves the checked files into publish/open_data/. A failed check stops
-the release in the same run, so the public files stay as they were."""
+"""The open-data release as Dagster assets: a candidate written to the run's staging folder,
+two blocking checks on the candidate's files (the EES open data standard; no count from 1 to
+5), and publish/open_data, which moves the checked files into the run's staged release. A
+failed check stops publish/open_data, and with it the whole release (publish/release), in
+the same run: every public file stays as it was."""
 
+import csv
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -12,6 +15,8 @@ from orchestration.progress import report
 from orchestration.publish.ees import Problem, meta_path, open_data_files, small_counts, validate
 from orchestration.publish.exposures import model_keys
 from orchestration.publish.open_data import build_release, write_release
+from orchestration.publish.release import staging_dir
+from orchestration.publish.staging import stage, warehouse_version
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 from orchestration.settings import Settings
 
@@ -22,12 +27,20 @@ OWNERS = ["team:careaudit-data"]
 MAX_LISTED_PROBLEMS = 50
 
 
-def candidate_dir(settings: Settings) -> Path:
-    return settings.staging_dir / "open_data"
+def candidate_dir(settings: Settings, run_id: str) -> Path:
+    """Each run's own candidate: two runs never check or release each other's."""
+    return staging_dir(settings, run_id) / "open_data"
 
 
-def release_dir(settings: Settings) -> Path:
-    return settings.publish_dir / "open_data"
+def candidate_version_path(settings: Settings, run_id: str) -> Path:
+    """The data version the candidate was made from (the warehouse may be rebuilt by another
+    run before this run's release)."""
+    return staging_dir(settings, run_id) / "open_data.data_version"
+
+
+def _rows(path: Path) -> int:
+    with path.open(newline="", encoding="utf-8") as f:
+        return sum(1 for _ in csv.reader(f)) - 1  # the header is not a row
 
 
 def _check_result(problems: list[Problem], files: list[Path], passed: str) -> dg.AssetCheckResult:
@@ -62,7 +75,8 @@ def build_open_data_assets(
         metadata={"dbt_exposure": EXPOSURE},
         pool=WAREHOUSE_POOL,  # reads the warehouse: not while a writer holds it
         description=(
-            "The open data, prepared in $CAREAUDIT_DATA_DIR/staging/open_data/ for checking: "
+            "The open data, prepared in $CAREAUDIT_DATA_DIR/staging/<run id>/open_data/ for "
+            "checking: "
             "tidy CSV files with .meta.csv in the DfE Explore Education Statistics standard, "
             "described in orchestration/publish/open_data.yaml, with disclosure control "
             "(counts of 1 to 5 and any count they could be recovered from suppressed as c)."
@@ -72,14 +86,18 @@ def build_open_data_assets(
         context: dg.AssetExecutionContext, careaudit: CareauditResource
     ) -> dg.MaterializeResult:
         settings = careaudit.settings()
+        version = warehouse_version(context.instance, context.run.run_id)
         with careaudit.warehouse(read_only=True) as con:
             release = build_release(con, settings)
-        written = write_release(release, candidate_dir(settings))
+        directory = candidate_dir(settings, context.run.run_id)
+        written = write_release(release, directory)
+        candidate_version_path(settings, context.run.run_id).write_text(version, encoding="utf-8")
         for file in release.files:
             report(context, f"open data candidate {file.name}.csv ({len(file.rows)} rows)")
         return dg.MaterializeResult(
             metadata={
-                "directory": dg.MetadataValue.path(str(candidate_dir(settings))),
+                "directory": dg.MetadataValue.path(str(directory)),
+                "data_version": version,
                 "files": dg.MetadataValue.md("\n".join(f"- `{p.name}`" for p in written)),
                 "suppressed_counts": release.suppressed_counts,
                 **{f"rows_{file.name}": len(file.rows) for file in release.files},
@@ -95,8 +113,10 @@ def build_open_data_assets(
             "or the symbols c, z, x, low."
         ),
     )
-    def meets_ees_open_data_standard(careaudit: CareauditResource) -> dg.AssetCheckResult:
-        files = open_data_files(candidate_dir(careaudit.settings()))
+    def meets_ees_open_data_standard(
+        context: dg.AssetCheckExecutionContext, careaudit: CareauditResource
+    ) -> dg.AssetCheckResult:
+        files = open_data_files(candidate_dir(careaudit.settings(), context.run.run_id))
         problems = [problem for path in files for problem in validate(path)]
         return _check_result(problems, files, "every file meets the standard")
 
@@ -105,8 +125,10 @@ def build_open_data_assets(
         blocking=True,
         description="No count indicator of any open-data file holds a count from 1 to 5.",
     )
-    def no_count_from_1_to_5(careaudit: CareauditResource) -> dg.AssetCheckResult:
-        files = open_data_files(candidate_dir(careaudit.settings()))
+    def no_count_from_1_to_5(
+        context: dg.AssetCheckExecutionContext, careaudit: CareauditResource
+    ) -> dg.AssetCheckResult:
+        files = open_data_files(candidate_dir(careaudit.settings(), context.run.run_id))
         problems = [problem for path in files for problem in small_counts(path)]
         return _check_result(problems, files, "no count from 1 to 5")
 
@@ -118,29 +140,39 @@ def build_open_data_assets(
         owners=OWNERS,
         metadata={"dbt_exposure": EXPOSURE},
         description=(
-            "publish/open_data/: the checked candidate, moved into place file by file; runs "
-            "only when the candidate's blocking checks pass. For the public."
+            "publish/open_data/: the checked candidate, moved into the run's staged release; "
+            "runs only when the candidate's blocking checks pass, and is published by "
+            "publish/release with every other output. For the public."
         ),
     )
     def open_data(
         context: dg.AssetExecutionContext, careaudit: CareauditResource
     ) -> dg.MaterializeResult:
         settings = careaudit.settings()
-        source, target = candidate_dir(settings), release_dir(settings)
+        staged = stage(context, settings)
+        source = candidate_dir(settings, context.run.run_id)
         files = open_data_files(source)
         if not files:
-            raise dg.Failure(f"no candidate release in {source}: materialize {CANDIDATE} first")
+            raise dg.Failure(
+                f"no candidate release in {source}: materialize {CANDIDATE.to_user_string()} "
+                "in the same run"
+            )
+        # The version the candidate was made from, not the warehouse's now.
+        version = candidate_version_path(settings, context.run.run_id).read_text(encoding="utf-8")
+        staged = replace(staged, data_version=version)
+        target = staged.directory / "open_data"
         target.mkdir(parents=True, exist_ok=True)
-        moved = [path for data in files for path in (data, meta_path(data))]
-        for path in moved:
+        moved = {}
+        for path in [path for data in files for path in (data, meta_path(data))]:
+            moved[target / path.name] = _rows(path)
             os.replace(path, target / path.name)
-            report(context, f"published {target / path.name}")
-        for stale in set(target.glob("*.csv")) - {target / path.name for path in moved}:
-            stale.unlink()
+            report(context, f"staged open_data/{path.name} ({moved[target / path.name]} rows)")
+        staged.record(moved)
         return dg.MaterializeResult(
             metadata={
-                "directory": dg.MetadataValue.path(str(target)),
+                "directory": dg.MetadataValue.path(str(staged.published_path(target))),
                 "files": dg.MetadataValue.md("\n".join(f"- `{p.name}`" for p in moved)),
+                "data_version": version,
             }
         )
 

@@ -3,12 +3,14 @@ Excel, Metabase), never the working warehouse.
 
 Three properties make it safe to leave a dashboard connected:
 - it holds only the published tables (and a convenience view), with the column descriptions
-  of the dbt docs as comments, and a `publication` row saying when and from which run;
+  of the dbt docs as comments, and a `publication` row saying when, by which run and from
+  which data version (the same in every output of its release);
 - it is written in DuckDB's v1.0.0 storage format, which every DuckDB 1.x (the versions BI
   drivers bundle) opens; files in DuckDB 2.0's own format cannot be opened by them;
-- it is written to a temporary file beside the target and renamed into place, so a reader
-  holding the old file open keeps reading the old file whole (POSIX rename), a new reader
-  gets the new one whole, and the refresh never waits for, or fails on, a reader's lock.
+- it is a new file in every release, never changed in place: the release switch
+  (release.py) is a rename, so a reader holding the old file open keeps reading the old file
+  whole, a new reader gets the new one whole, and the refresh never waits for, or fails on,
+  a reader's lock.
 """
 
 import os
@@ -22,6 +24,7 @@ import duckdb
 from orchestration.progress import report
 from orchestration.publish.exposures import model_keys
 from orchestration.publish.internal import REPORTING_SCHEMA, published_name
+from orchestration.publish.staging import stage
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
 STORAGE_VERSION = "v1.0.0"  # readable by DuckDB 1.0 and every later release
@@ -39,7 +42,11 @@ def _identifier(name: str) -> str:
 
 
 def write_reporting_database(
-    con: duckdb.DuckDBPyConnection, target: Path, tables: Mapping[str, str], run_id: str
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    tables: Mapping[str, str],
+    run_id: str,
+    data_version: str,
 ) -> dict[str, int]:
     """Copy each relation (schema.table) of the warehouse (con: a read-only connection) into
     target as a table of the given name, with its comments; returns each table's row count."""
@@ -65,7 +72,7 @@ def write_reporting_database(
             _copy_comments(con, schema, table, name)
         if "metric_trends" in tables:
             _latest_trends_view(con)
-        _publication(con, run_id, tables)
+        _publication(con, run_id, data_version, tables)
     finally:
         con.execute("detach published")
     os.replace(partial, target)
@@ -110,18 +117,24 @@ def _latest_trends_view(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _publication(con: duckdb.DuckDBPyConnection, run_id: str, tables: Mapping[str, str]) -> None:
+def _publication(
+    con: duckdb.DuckDBPyConnection, run_id: str, data_version: str, tables: Mapping[str, str]
+) -> None:
     con.execute(
         "create table published.main.publication "
-        "(published_at timestamp, dagster_run_id varchar, tables varchar)"
+        "(published_at timestamp, dagster_run_id varchar, tables varchar, data_version varchar)"
     )
     con.execute(
-        "insert into published.main.publication values (?, ?, ?)",
-        [datetime.now(UTC).replace(tzinfo=None), run_id, ", ".join(sorted(tables))],
+        "insert into published.main.publication values (?, ?, ?, ?)",
+        [datetime.now(UTC).replace(tzinfo=None), run_id, ", ".join(sorted(tables)), data_version],
     )
     con.execute(
         "comment on table published.main.publication is "
-        + _literal("When this file was published (UTC), by which Dagster run, with which tables.")
+        + _literal(
+            "When this file was written (UTC), by which Dagster run, with which tables, and "
+            "its data version: the run that built the warehouse it was copied from, the same "
+            "in every output of its release (release.json beside it)."
+        )
     )
 
 
@@ -139,27 +152,31 @@ def build_reporting_database_asset(models: list[str]) -> dg.AssetsDefinition:
             + ", ".join(published_name(m) for m in models)
             + f", the view {LATEST_TRENDS_VIEW} and a publication row, with the dbt docs as "
             f"comments; DuckDB storage {STORAGE_VERSION} (DuckDB 1.x drivers open it); "
-            "replaced atomically, so a connected dashboard keeps working during a refresh."
+            "a new file in each release, so a connected dashboard keeps working during a refresh."
         ),
     )
     def reporting_database(
         context: dg.AssetExecutionContext, careaudit: CareauditResource
     ) -> dg.MaterializeResult:
-        settings = careaudit.settings()
-        target = settings.publish_dir / "reporting.duckdb"
+        staged = stage(context, careaudit.settings())
+        target = staged.directory / "reporting.duckdb"
         with careaudit.warehouse(read_only=True) as warehouse:
             rows = write_reporting_database(
                 warehouse,
                 target,
                 {published_name(m): f"{REPORTING_SCHEMA}.{m}" for m in models},
-                context.run_id,
+                context.run.run_id,
+                staged.data_version,
             )
+        staged.record({target: rows})
         report(
-            context, f"published {target} ({', '.join(f'{t}: {n} rows' for t, n in rows.items())})"
+            context,
+            f"staged reporting.duckdb ({', '.join(f'{t}: {n} rows' for t, n in rows.items())})",
         )
         return dg.MaterializeResult(
             metadata={
-                "path": dg.MetadataValue.path(str(target)),
+                "path": dg.MetadataValue.path(str(staged.published_path(target))),
+                "data_version": staged.data_version,
                 **{f"rows_in_{table}": count for table, count in rows.items()},
             }
         )

@@ -1,14 +1,16 @@
-"""The annual report as a Dagster asset: publish/report/care_plan_audit_<period>.html and .md,
-downstream of what the dbt exposure `annual_report` declares, with a preview (Markdown and
-the age chart) in the UI."""
+"""The annual report as a Dagster asset: publish/report/care_plan_audit_<period>.html and .md
+(written into the run's staged release, published by publish/release), downstream of what
+the dbt exposure `annual_report` declares, with a preview (Markdown and the age chart) in the
+UI."""
 
 import base64
 
 import dagster as dg
 
 from orchestration.progress import report
+from orchestration.publish.staging import stage
 from orchestration.report.markdown import render_markdown
-from orchestration.report.publish import preview_image, publish_reports, report_dir
+from orchestration.report.publish import preview_image, publish_reports
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
 KEY = dg.AssetKey(["publish", "annual_report"])
@@ -37,17 +39,24 @@ def build_annual_report_asset(inputs: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def annual_report(
         context: dg.AssetExecutionContext, careaudit: CareauditResource
     ) -> dg.MaterializeResult:
-        settings = careaudit.settings()
-        published = publish_reports(settings, progress=lambda line: report(context, line))
+        staged = stage(context, careaudit.settings())
+        out = staged.directory / "report"
+        published = publish_reports(
+            staged.settings, out, staged.data_version, progress=lambda line: report(context, line)
+        )
+        staged.record({path: None for p in published for path in (p.html, p.markdown)})
         if not published:
             report(context, "no period has audits yet: no annual report written")
             return dg.MaterializeResult(metadata={"periods": "none"})
         latest = published[-1]
+        # Where the files are once the release is published (the release folders are pruned).
+        html, markdown = (staged.published_path(p) for p in (latest.html, latest.markdown))
         metadata: dict[str, dg.RawMetadataValue] = {
-            "report_html": dg.MetadataValue.path(str(latest.html)),
-            "open_report": dg.MetadataValue.url(latest.html.as_uri()),
-            "report_markdown": dg.MetadataValue.path(str(latest.markdown)),
-            "directory": dg.MetadataValue.path(str(report_dir(settings))),
+            "report_html": dg.MetadataValue.path(str(html)),
+            "open_report": dg.MetadataValue.url(html.as_uri()),
+            "report_markdown": dg.MetadataValue.path(str(markdown)),
+            "directory": dg.MetadataValue.path(str(staged.published_path(out))),
+            "data_version": staged.data_version,
             "periods": ", ".join(p.report.time_period for p in published),
             "commentary": dg.MetadataValue.path(str(latest.commentary.path)),
             "commentary_sections": ", ".join(latest.commentary.sections) or "none yet",

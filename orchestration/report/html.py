@@ -12,6 +12,7 @@ from string import Template
 
 from markdown_it import MarkdownIt
 
+from orchestration.publish.manifest import html_version_tag
 from orchestration.report import charts
 from orchestration.report.document import (
     Block,
@@ -85,7 +86,8 @@ def _css_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, data_version: str) -> str:
+    """The page, carrying the data version of its release in a meta tag (manifest.py)."""
     sections = "\n".join(
         f'<section id="{s.anchor}" aria-labelledby="{s.anchor}-heading">'
         f'<h2 id="{s.anchor}-heading">{escape(s.heading)}</h2>'
@@ -107,6 +109,7 @@ def render_html(report: Report) -> str:
         subtitle=escape(report.subtitle),
         authors=f'<p class="authors">{escape(report.authors)}</p>' if report.authors else "",
         produced=escape(produced),
+        data_version=html_version_tag(escape(data_version)),
         contents=contents,
         sections=sections,
         style=(PAGE_DIR / "report.css").read_text(encoding="utf-8"),

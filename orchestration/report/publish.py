@@ -1,5 +1,5 @@
-"""Write the annual report of each chosen period to publish/report/ (HTML and Markdown),
-reading the warehouse once and closing it before anything is drawn."""
+"""Write the annual report of each chosen period into a release's report/ folder (HTML and
+Markdown), reading the warehouse once and closing it before anything is drawn."""
 
 import os
 from collections.abc import Callable
@@ -31,10 +31,6 @@ class PublishedReport:
     commentary_created: bool
 
 
-def report_dir(settings: Settings) -> Path:
-    return settings.publish_dir / "report"
-
-
 def chosen_periods(available: list[Period], setting: str) -> list[Period]:
     """CAREAUDIT_REPORT_PERIODS: latest (default), all, or periods separated by commas."""
     if setting == "latest":
@@ -62,40 +58,47 @@ def _write(path: Path, text: str) -> Path:
 
 
 def write_report(
-    data: ReportData, settings: Settings, produced_on: date | None = None
+    data: ReportData,
+    settings: Settings,
+    out: Path,
+    data_version: str,
+    produced_on: date | None = None,
 ) -> PublishedReport:
     """The period's report, with the team's commentary (created from a template when
-    missing), written to publish/report/care_plan_audit_<period>.html and .md."""
+    missing), written to out/care_plan_audit_<period>.html (carrying its data version) and
+    .md."""
     headings = section_headings(data)
     label = period_label(data.period.time_period)
     path, created = ensure_commentary(settings, data.period.time_period, label, headings)
     commentary = read_commentary(path, headings)
     report = build_report(data, commentary, settings.percent_rounding, produced_on or date.today())
-    out = report_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
     name = f"care_plan_audit_{data.period.time_period}"
     markdown = _write(out / f"{name}.md", render_markdown(report))
-    html = _write(out / f"{name}.html", render_html(report))
+    html = _write(out / f"{name}.html", render_html(report, data_version))
     return PublishedReport(report, html, markdown, commentary, created)
 
 
 def publish_reports(
-    settings: Settings, progress: Callable[[str], None] = lambda _: None
+    settings: Settings,
+    out: Path,
+    data_version: str,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> list[PublishedReport]:
-    """The reports of the periods CAREAUDIT_REPORT_PERIODS chooses (the latest by default);
-    none when the warehouse has no audits yet."""
+    """The reports of the periods CAREAUDIT_REPORT_PERIODS chooses (the latest by default),
+    written into out; none when the warehouse has no audits yet."""
     with connect(settings.warehouse_path, read_only=True) as con:
         periods = chosen_periods(periods_with_audits(con, settings), settings.report_periods)
         data = [load_report_data(con, settings, period) for period in periods]
     published = []
     for period_data in data:
-        result = write_report(period_data, settings)
+        result = write_report(period_data, settings, out, data_version)
         if result.commentary_created:
             progress(
                 f"commentary for {result.report.period_label} to write: {result.commentary.path}"
             )
-        progress(f"published {result.html}")
-        progress(f"published {result.markdown}")
+        progress(f"staged report/{result.html.name}")
+        progress(f"staged report/{result.markdown.name}")
         published.append(result)
     return published
 

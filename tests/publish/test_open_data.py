@@ -3,7 +3,6 @@ configuration, symbols where the standard wants them, percentages rounded half u
 disclosure control across the counts the files share."""
 
 import csv
-import io
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from orchestration.publish.ees import validate
 from orchestration.publish.open_data import (
     OpenDataError,
+    OpenDataFile,
     build_release,
     whole_percent,
     write_release,
@@ -109,8 +109,8 @@ def warehouse(catalogue):
     return con
 
 
-def rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+def rows(file: OpenDataFile) -> list[dict[str, str]]:
+    return [dict(zip(file.header, row, strict=True)) for row in file.rows]
 
 
 def test_the_files_follow_the_description_and_the_standard(warehouse, tmp_path):
@@ -122,7 +122,7 @@ def test_the_files_follow_the_description_and_the_standard(warehouse, tmp_path):
     for path in write_release(release, tmp_path):
         if not path.name.endswith(".meta.csv"):
             assert validate(path) == [], path.name
-    headline = rows(release.files[0].csv_text())
+    headline = rows(release.files[0])
     assert {r["time_period"] for r in headline} == {"2021", "2023"}
     first = headline[0]
     assert (first["new_la_code"], first["old_la_code"], first["la_name"]) == (
@@ -134,7 +134,7 @@ def test_the_files_follow_the_description_and_the_standard(warehouse, tmp_path):
 
 
 def test_symbols_for_history_without_counts_and_counts_without_a_base(warehouse):
-    headline = rows(build_release(warehouse, SETTINGS).files[0].csv_text())
+    headline = rows(build_release(warehouse, SETTINGS).files[0])
     [history] = [r for r in headline if r["time_period"] == "2021"]
     assert (history["audit_count"], history["audit_base_count"], history["audit_percent"]) == (
         "x",
@@ -151,9 +151,7 @@ def test_symbols_for_history_without_counts_and_counts_without_a_base(warehouse)
 
 def test_a_small_count_and_the_counts_it_could_be_worked_out_from_are_suppressed(warehouse):
     by_district = [
-        r
-        for r in rows(build_release(warehouse, SETTINGS).files[1].csv_text())
-        if r["time_period"] == "2023"
+        r for r in rows(build_release(warehouse, SETTINGS).files[1]) if r["time_period"] == "2023"
     ]
     shown = {(r["metric"], r["breakdown"]): r["audit_count"] for r in by_district}
     # Hart and Havant each had 3 parents decline: suppressed, with their percentages.
@@ -183,9 +181,33 @@ def test_only_the_configured_authority_is_released(warehouse):
     )
     other = Settings(**{**SETTINGS.__dict__, "la_code": "E09000001", "la_name": "City"})
     for file in build_release(warehouse, other).files:
-        released = rows(file.csv_text())
+        released = rows(file)
         assert {(r["new_la_code"], r["la_name"]) for r in released} == {("E09000001", "City")}
         assert {r["time_period"] for r in released} == {"2023"}  # the history is Hampshire's
     nobody = Settings(**{**SETTINGS.__dict__, "la_code": "E06000001"})
     with pytest.raises(OpenDataError, match="no published figures for CAREAUDIT_LA_CODE E06000001"):
         build_release(warehouse, nobody)
+
+
+FORMULAS = {
+    "Hart": '=HYPERLINK("http://example.org/x","Hart")',
+    "Havant": "+cmd|' /C calc'!A0",
+    "Rushmoor": "@SUM(1+1)*cmd|' /C calc'!A0",
+}
+
+
+def test_a_label_that_is_a_formula_reaches_the_open_data_as_text(warehouse, tmp_path):
+    for district, formula in FORMULAS.items():
+        warehouse.execute(
+            "update reporting.rpt_metric_breakdowns set breakdown_label = ? where breakdown = ?",
+            [formula, district],
+        )
+    written = write_release(build_release(warehouse, SETTINGS), tmp_path)
+
+    cells = []
+    for path in written:
+        with path.open(newline="", encoding="utf-8") as f:
+            cells += [cell for row in csv.reader(f) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    for formula in FORMULAS.values():
+        assert f"'{formula}" in cells  # shown as the text it is, never run

@@ -12,6 +12,7 @@ from orchestration.report.markdown import escape, render_markdown
 from tests.report.builders import NO_COMMENTARY, PRODUCED_ON, report_data, value
 from tests.report.test_document import CHILD, OUTLINE, PARENTS, THIS_YEAR
 
+DATA_VERSION = "0d3c2b1a-run-that-built-the-warehouse"
 HISTORY = [*THIS_YEAR, value(CHILD, "2022", 166, 200), value(PARENTS, "2022", 128, 200)]
 
 
@@ -32,7 +33,12 @@ def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
 
 def page(commentary: Commentary = NO_COMMENTARY) -> str:
     report = build_report(report_data(OUTLINE, HISTORY), commentary, "half_up", PRODUCED_ON)
-    return render_html(report)
+    return render_html(report, DATA_VERSION)
+
+
+def test_the_page_carries_the_data_version_of_its_release():
+    tags = [attrs for tag, attrs in elements(page()) if tag == "meta"]
+    assert {"name": "careaudit-data-version", "content": DATA_VERSION} in tags
 
 
 def test_the_page_loads_nothing_from_anywhere():
