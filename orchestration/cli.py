@@ -2,7 +2,8 @@
 
 `careaudit refresh` runs the refresh job through Dagster (recorded in the instance under the
 data dir, so the UI shows CLI runs too), printing progress as it goes; it exits non-zero with
-the failing step's message when anything fails.
+the failing step's message when anything fails. It checks the machine first (preflight.py),
+and a stop signal or a fault of the machine ends it with one sentence (plain_exit.py).
 """
 
 import argparse
@@ -14,7 +15,11 @@ from pathlib import Path
 
 from orchestration.instance import prepare_dagster_home, recover_abandoned_runs, run_owner_tags
 from orchestration.paths import REPO_ROOT, SAMPLE_EXTRACTS_DIR
+from orchestration.plain_errors import explain_step_failure
+from orchestration.plain_exit import LEFT_AS_IS, run_plainly, say
+from orchestration.preflight import preflight
 from orchestration.settings import Settings
+from orchestration.stop_signals import StopSignals
 
 
 def _use_dir(variable: str, value: str | None) -> None:
@@ -105,19 +110,36 @@ def _downstream_of_ingest(job: object) -> list:
     return [key for key in keys if key.path[0] != "raw"]
 
 
+def _plain_failures(result: object, settings: Settings) -> list[str]:
+    """The failed steps' errors that are faults of the machine, each in one sentence."""
+    sentences = [
+        explain_step_failure(event.step_failure_data.error, settings.data_dir, LEFT_AS_IS)
+        for event in result.get_step_failure_events()  # type: ignore[attr-defined]
+    ]
+    return list(dict.fromkeys(s for s in sentences if s is not None))
+
+
 def refresh(args: argparse.Namespace) -> int:
     _use_dir("CAREAUDIT_LANDING_DIR", args.landing)
     _use_dir("CAREAUDIT_DATA_DIR", args.data_dir)
     os.environ["CAREAUDIT_DATA_DIR"] = str(
         Path(os.environ.get("CAREAUDIT_DATA_DIR", "data")).resolve()
     )
+    settings = Settings.from_env()
+    return run_plainly(
+        "refresh", settings.data_dir, lambda signals: _refresh(args, settings, signals)
+    )
+
+
+def _refresh(args: argparse.Namespace, settings: Settings, signals: StopSignals) -> int:
+    """The refresh itself: raises StopRequested if a stop arrived while the run executed."""
+    preflight(settings)
     from dagster import DagsterInstance
 
     from orchestration.alerts import root_cause
     from orchestration.definitions import REFRESH_JOB, build_definitions
     from orchestration.partitions import range_tags, register_landed_files
 
-    settings = Settings.from_env()
     prepare_dagster_home(settings.dagster_home)
     if not args.quiet:
         print(f"careaudit refresh: landing {settings.landing_dir} -> data {settings.data_dir}")
@@ -147,6 +169,12 @@ def refresh(args: argparse.Namespace) -> int:
             )
     failed_checks = _failed_blocking_checks(result)
     if not result.success or failed_checks:
+        if stop := signals.received():
+            raise stop
+        if plain := _plain_failures(result, settings):
+            for sentence in plain:
+                say("refresh", sentence)
+            return 1
         for event in result.get_step_failure_events():
             message = root_cause(event.step_failure_data.error)
             print(f"careaudit refresh failed at {event.step_key}: {message}", file=sys.stderr)

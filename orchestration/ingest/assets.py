@@ -10,6 +10,7 @@ from orchestration.ingest.load import RAW_TABLES, column_types, months_by_file, 
 from orchestration.ingest.reconcile import reconcile
 from orchestration.ingest.run import FileOutcome, ingest_files
 from orchestration.partitions import LANDED_FILES
+from orchestration.preflight import check_folders_apart
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
@@ -123,6 +124,8 @@ def _progress(context: dg.AssetExecutionContext, outcome: FileOutcome) -> None:
 )
 def ingest_audit_extracts(context: dg.AssetExecutionContext, careaudit: CareauditResource):
     settings = careaudit.settings()
+    # `careaudit refresh` checks this up front; runs the UI, schedule or sensor start do here.
+    check_folders_apart(settings.data_dir, settings.landing_dir)
     paths = [settings.landing_dir / name for name in context.partition_keys]
     for gone in (path for path in paths if not path.is_file()):
         report(
