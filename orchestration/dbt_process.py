@@ -56,7 +56,9 @@ def dbt_events(invocation: DbtCliInvocation) -> Iterator[Iterator[DbtCliEventMes
     invocation.termination_timeout_seconds = STOP_GRACE_S  # its own wait after SIGINT
     events = invocation.stream_raw_events()
     try:
-        yield events
+        # Handed on through a generator of its own: closing that one (`yield from` does when
+        # the step is closed) leaves dagster-dbt's reader open, to be read to the end below.
+        yield (event for event in events)
     except BaseException:
         stop_process_group(invocation.process)
         with suppress(Exception):  # dbt's failure: the step is ending for another reason
