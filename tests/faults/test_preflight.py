@@ -19,6 +19,7 @@ from orchestration.preflight import (
     check_warehouse_free,
     check_writable,
 )
+from tests.faults.locks import holding_the_lock
 from tests.support import default_settings
 
 DiskUsage = namedtuple("DiskUsage", "total used free")
@@ -105,14 +106,11 @@ def test_a_disk_without_room_for_the_warehouse_again_and_the_margin_is_refused(
     check_free_space(settings)
 
 
-def test_a_warehouse_another_process_holds_is_refused_naming_that_process(
-    tmp_path, monkeypatch, lock_holder
-):
+def test_a_warehouse_another_process_holds_is_refused_naming_that_process(tmp_path, monkeypatch):
     settings = default_settings(tmp_path / "data")
     settings.data_dir.mkdir()
-    holder = lock_holder(settings.warehouse_path)
     monkeypatch.setattr(warehouse, "LOCK_RETRY_DELAYS_S", (0.1,))
-    with pytest.raises(PlainError) as refused:
+    with holding_the_lock(settings.warehouse_path) as holder, pytest.raises(PlainError) as refused:
         check_warehouse_free(settings)
     assert str(refused.value).startswith(
         f"the warehouse {settings.warehouse_path} is held by process {holder.pid} ("
