@@ -2,7 +2,8 @@
 
 `careaudit refresh` runs the refresh job through Dagster (recorded in the instance under the
 data dir, so the UI shows CLI runs too), printing progress as it goes; it exits non-zero with
-the failing step's message when anything fails.
+the failing step's message when anything fails. It checks the machine first (preflight.py),
+and a stop signal or a fault of the machine ends it with one sentence (plain_exit.py).
 """
 
 import argparse
@@ -14,7 +15,11 @@ from pathlib import Path
 
 from orchestration.instance import prepare_dagster_home, recover_abandoned_runs, run_owner_tags
 from orchestration.paths import REPO_ROOT, SAMPLE_EXTRACTS_DIR
+from orchestration.plain_errors import explain_step_failure
+from orchestration.plain_exit import LEFT_AS_IS, run_plainly, say
+from orchestration.preflight import preflight
 from orchestration.settings import Settings
+from orchestration.stop_signals import StopSignals
 
 
 def _use_dir(variable: str, value: str | None) -> None:
@@ -158,10 +163,17 @@ class _Session:
     def logger_config(self, **config: object) -> dict:
         return {"loggers": {"progress": {"config": {"quiet": self.quiet}}}, **config}
 
-    def failed(self, result: object) -> bool:
-        """Print why the run failed (a step, or a blocking check), if it did."""
+    def failed(self, result: object, signals: StopSignals) -> bool:
+        """Print why the run failed (a step, or a blocking check), if it did. Raises
+        StopRequested if a stop signal arrived while the run executed."""
         from orchestration.alerts import root_cause
 
+        if stop := signals.received():
+            raise stop
+        if plain := _plain_failures(result, self.settings):
+            for sentence in plain:
+                say(self.command, sentence)
+            return True
         failed_checks = _failed_blocking_checks(result)
         if result.success and not failed_checks:  # type: ignore[attr-defined]
             return False
@@ -185,8 +197,25 @@ def _use_data_dir(args: argparse.Namespace) -> Settings:
     return Settings.from_env()
 
 
+def _plain_failures(result: object, settings: Settings) -> list[str]:
+    """The failed steps' errors that are faults of the machine, each in one sentence."""
+    sentences = [
+        explain_step_failure(event.step_failure_data.error, settings.data_dir, LEFT_AS_IS)
+        for event in result.get_step_failure_events()  # type: ignore[attr-defined]
+    ]
+    return list(dict.fromkeys(s for s in sentences if s is not None))
+
+
 def refresh(args: argparse.Namespace) -> int:
     settings = _use_data_dir(args)
+    return run_plainly(
+        "refresh", settings.data_dir, lambda signals: _refresh(args, settings, signals)
+    )
+
+
+def _refresh(args: argparse.Namespace, settings: Settings, signals: StopSignals) -> int:
+    """The refresh itself: raises StopRequested if a stop arrived while the run executed."""
+    preflight(settings)
     from dagster import DagsterInstance
 
     from orchestration.partitions import range_tags, register_landed_files
@@ -210,7 +239,7 @@ def refresh(args: argparse.Namespace) -> int:
             tags={**run_owner_tags(), **(range_tags(instance, files) if files else {})},
             asset_selection=None if files else _downstream_of_ingest(session.job),
         )
-    if session.failed(result):
+    if session.failed(result, signals):
         return 1
     if not args.quiet:
         print("\n".join(_summary([result], settings)))
@@ -221,6 +250,13 @@ def withdraw(args: argparse.Namespace) -> int:
     """Withdraw files (as named in the landing folder): each file's rows stop counting in one
     transaction of its own, then the warehouse is built and published once."""
     settings = _use_data_dir(args)
+    return run_plainly(
+        "withdraw", settings.data_dir, lambda signals: _withdraw(args, settings, signals)
+    )
+
+
+def _withdraw(args: argparse.Namespace, settings: Settings, signals: StopSignals) -> int:
+    preflight(settings)
     from dagster import DagsterInstance
 
     from orchestration.ingest.load import current_files
@@ -255,7 +291,7 @@ def withdraw(args: argparse.Namespace) -> int:
                 partition_key=name,
                 asset_selection=_raw_assets(session.job),
             )
-            if session.failed(result):
+            if session.failed(result, signals):
                 return 1
             results.append(result)
         result = session.run(
@@ -264,7 +300,7 @@ def withdraw(args: argparse.Namespace) -> int:
             tags=run_owner_tags(),
             asset_selection=_downstream_of_ingest(session.job),
         )
-    if session.failed(result):
+    if session.failed(result, signals):
         return 1
     if not args.quiet:
         print("\n".join(_summary([*results, result], settings, "withdraw")))

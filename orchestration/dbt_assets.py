@@ -7,6 +7,7 @@ graph reads landing file -> raw -> staging -> intermediate -> marts -> publish.
 
 import os
 import shutil
+from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
@@ -22,9 +23,11 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from dagster_dbt.core.dbt_cli_event import DbtCliEventMessage
 from dagster_dbt.dbt_project import using_dagster_dev
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
+from orchestration.dbt_process import dbt_events
 from orchestration.paths import DBT_PROJECT_DIR, SEEDS_DIR
 from orchestration.resources import DBT_EXECUTABLE, WAREHOUSE_POOL, CareauditResource
 from orchestration.settings import Settings
@@ -90,9 +93,11 @@ def prepare_manifest(project: DbtProject = dbt_project) -> None:
         return
     # Parse with the run's environment: dbt re-parses everything when the profile differs.
     with environ(Settings.from_env().dbt_env()):
-        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+        invocation = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
             ["parse", "--quiet"], target_path=project.target_path
-        ).wait()
+        )
+    with dbt_events(invocation) as events:
+        deque(events, maxlen=0)  # read to the end: dbt has parsed
 
 
 class CareauditDbtTranslator(DagsterDbtTranslator):
@@ -140,18 +145,21 @@ def careaudit_dbt_models(
     with environ(settings.dbt_env()):
         invocation = dbt.cli(BUILD, context=context, target_path=runs_dir / context.run_id)
     try:
-        yield from _with_row_counts(invocation)
+        with dbt_events(invocation) as events:
+            yield from _with_row_counts(invocation, events)
     except DagsterDbtCliRuntimeError as error:
         if LOCK_CONFLICT in str(error):  # another process held the warehouse: wait, try again
             raise dg.RetryRequested(max_retries=3, seconds_to_wait=15) from error
         raise
 
 
-def _with_row_counts(invocation: DbtCliInvocation) -> Iterator[Any]:
+def _with_row_counts(
+    invocation: DbtCliInvocation, events: Iterator[DbtCliEventMessage]
+) -> Iterator[Any]:
     """The invocation's Dagster events, each model's and seed's with `dagster/row_count` taken
     from the line the log_row_count post-hook logs just before dbt reports the node done."""
     row_counts: dict[str, int] = {}
-    for raw in invocation.stream_raw_events():
+    for raw in events:
         info = raw.raw_event["info"]
         node = raw.raw_event["data"].get("node_info", {}).get("unique_id")
         if info["name"] == "JinjaLogInfo" and info["msg"].startswith(ROW_COUNT_MARK) and node:

@@ -3,8 +3,9 @@ runs whose process died.
 
 Warehouse writers share a concurrency pool of one slot. A run killed outright (SIGKILL, power
 cut) can never release its slot, so before each CLI refresh, runs recorded as started by a
-careaudit process that no longer exists are marked failed and their slots freed. Runs the
-Dagster daemon launches are watched by its run monitoring instead (enabled below).
+careaudit process that no longer exists are marked failed and their slots freed; a refresh
+stopped by SIGTERM or SIGINT marks its own run failed before it exits. Runs the Dagster daemon
+launches are watched by its run monitoring instead (enabled below).
 """
 
 import os
@@ -59,18 +60,45 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
+def _fail(instance: dg.DagsterInstance, run: dg.DagsterRun, message: str) -> None:
+    """Mark a run failed and free the pool slots it holds."""
+    instance.report_run_failed(run, message)
+    instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+
+
+def _unfinished_runs_of_this_host(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:
+    unfinished = dg.RunsFilter(
+        statuses=[
+            dg.DagsterRunStatus.NOT_STARTED,
+            dg.DagsterRunStatus.STARTING,
+            dg.DagsterRunStatus.STARTED,
+        ],
+        tags={OWNER_HOST_TAG: socket.gethostname()},
+    )
+    return list(instance.get_runs(filters=unfinished))
+
+
 def recover_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
     """Mark CLI runs of this host whose process has died as failed and free their pool slots.
     Returns their run ids."""
     recovered = []
-    in_progress = dg.RunsFilter(
-        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
-        tags={OWNER_HOST_TAG: socket.gethostname()},
-    )
-    for run in instance.get_runs(filters=in_progress):
+    for run in _unfinished_runs_of_this_host(instance):
         pid = run.tags.get(OWNER_PID_TAG, "")
         if pid.isdigit() and not _process_exists(int(pid)):
-            instance.report_run_failed(run, "The careaudit process running it stopped.")
-            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            _fail(instance, run, "The careaudit process running it stopped.")
             recovered.append(run.run_id)
     return recovered
+
+
+def fail_runs_of_this_process(instance: dg.DagsterInstance, message: str) -> list[str]:
+    """Mark the runs this process started and has not finished as failed, freeing their
+    slots: a refresh stopped by a signal records its run as failed there and then, rather
+    than leaving it started until the next refresh recovers it. Returns their run ids."""
+    own = [
+        r
+        for r in _unfinished_runs_of_this_host(instance)
+        if r.tags.get(OWNER_PID_TAG) == str(os.getpid())
+    ]
+    for run in own:
+        _fail(instance, run, message)
+    return [run.run_id for run in own]

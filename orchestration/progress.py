@@ -39,6 +39,8 @@ class ProgressFormatter(logging.Formatter):
         if kind not in PROGRESS_EVENTS:
             return None
         if kind == "STEP_FAILURE":
+            if event.step_failure_data.error_source.value == "INTERRUPT":  # SIGTERM or SIGINT
+                return f"STOPPED {event.step_key}"
             error = event.step_failure_data.error
             return f"FAILED {event.step_key}: {error.message.strip() if error else 'no message'}"
         if kind == "ASSET_CHECK_EVALUATION":

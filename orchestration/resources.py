@@ -21,8 +21,9 @@ from orchestration.warehouse import connect
 # instance's dagster.yaml), so writers never overlap, whichever run or schedule started them.
 WAREHOUSE_POOL = "careaudit_warehouse"
 
-# The venv's own dbt, so `dagster dev` works without an activated venv.
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+# The venv's own dbt, so `dagster dev` works without an activated venv, started as the leader
+# of a process group of its own so that stopping a run stops all of dbt (dbt_process.py).
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("careaudit-dbt"))
 
 
 class CareauditResource(dg.ConfigurableResource):

@@ -11,6 +11,7 @@ from orchestration.ingest.load import RAW_TABLES, column_types, months_by_file, 
 from orchestration.ingest.reconcile import reconcile
 from orchestration.ingest.run import FileOutcome, ingest_files, withdraw_files
 from orchestration.partitions import LANDED_FILES, counted_but_gone, landing_files
+from orchestration.preflight import check_folders_apart
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
@@ -154,6 +155,8 @@ def ingest_audit_extracts(
     context: dg.AssetExecutionContext, config: IngestConfig, careaudit: CareauditResource
 ):
     settings = careaudit.settings()
+    # `careaudit refresh` checks this up front; runs the UI, schedule or sensor start do here.
+    check_folders_apart(settings.data_dir, settings.landing_dir)
     landing = landing_files(settings)
     keys = context.partition_keys
     if config.withdraw:

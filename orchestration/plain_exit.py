@@ -1,0 +1,56 @@
+"""How a `careaudit` command ends when it is stopped or the machine is at fault: one sentence on
+stderr, a non-zero exit code, and its Dagster run recorded as failed, never a traceback.
+
+- SIGTERM/SIGINT (stop_signals.py): the run is marked failed there and then (its steps and dbt
+  were stopped already) and the exit code is 128 + the signal's number, as a shell reports it.
+- A preflight refusal (preflight.py): exit code 2; nothing was changed.
+- A fault of the machine met later (plain_errors.py): exit code 1.
+"""
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from orchestration.instance import fail_runs_of_this_process
+from orchestration.plain_errors import PlainError, explain
+from orchestration.stop_signals import StopRequested, StopSignals, stop_signals
+
+LEFT_AS_IS = "the warehouse is as the last completed step left it"
+STOPPED = (
+    "stopped by {signal} before it finished: nothing it started is still running, and "
+    f"{LEFT_AS_IS} (run it again to finish)"
+)
+
+
+def say(command: str, sentence: str) -> None:
+    print(f"careaudit {command}: {sentence}.", file=sys.stderr)
+
+
+def _stopped(command: str, stop: StopRequested) -> int:
+    if os.environ.get("DAGSTER_HOME"):  # the instance is prepared: a run may have been made
+        from dagster import DagsterInstance
+
+        with DagsterInstance.get() as instance:
+            fail_runs_of_this_process(instance, f"careaudit {command} was stopped by {stop.name}.")
+    say(command, STOPPED.format(signal=stop.name))
+    return 128 + stop.signum
+
+
+def run_plainly(command: str, data_dir: Path, body: Callable[[StopSignals], int]) -> int:
+    """Run the command's body, which may ask the signals whether a stop arrived during a run
+    (and raise it), and end it plainly as described above."""
+    with stop_signals() as signals:
+        try:
+            return body(signals)
+        except StopRequested as stop:
+            return _stopped(command, stop)
+        except PlainError as error:
+            say(command, str(error))
+            return 2
+        except Exception as error:
+            sentence = explain(error, data_dir, LEFT_AS_IS)
+            if sentence is None:
+                raise
+            say(command, sentence)
+            return 1
