@@ -26,7 +26,7 @@ def test_a_failing_dbt_test_stops_publish_and_keeps_the_last_good_files(tmp_path
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
         con.execute(
             "insert into raw.audit_answers select file_sha256, source_row, 'no_such_question', "
-            "'yes', 'Yes', 'answered' from raw.audit_answers limit 1"
+            "'yes', 'answered' from raw.audit_answers limit 1"
         )
     result = run_careaudit(
         "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
