@@ -18,7 +18,7 @@ from orchestration.paths import REPO_ROOT, SAMPLE_EXTRACTS_DIR
 from orchestration.plain_errors import explain_step_failure
 from orchestration.plain_exit import LEFT_AS_IS, run_plainly, say
 from orchestration.preflight import preflight
-from orchestration.settings import Settings
+from orchestration.settings import Settings, SettingsError
 from orchestration.stop_signals import StopSignals
 
 
@@ -374,7 +374,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.set_defaults(handler=ui)
 
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except SettingsError as error:  # a CAREAUDIT_* variable the pipeline cannot use
+        print(f"careaudit {args.command}: {error}; nothing was changed", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

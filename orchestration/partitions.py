@@ -13,7 +13,7 @@ covers are shown on the ingest asset's materialisation.
 import dagster as dg
 import duckdb
 
-from orchestration.ingest.landing import LandingFile, list_landing_folder
+from orchestration.ingest.landing import LandingFile, LandingFolderError, list_landing_folder
 from orchestration.ingest.load import current_files
 from orchestration.ingest.run import IngestError, file_sha256
 from orchestration.settings import Settings
@@ -30,10 +30,8 @@ def landing_files(settings: Settings) -> dict[str, LandingFile]:
     """The exports now in the landing folder, by partition key (their recorded name)."""
     try:
         return {file.name: file for file in list_landing_folder(settings.landing_dir)}
-    except OSError as error:
-        raise IngestError(
-            f"cannot list the landing folder {settings.landing_dir}: {error.strerror or error}"
-        ) from error
+    except LandingFolderError as error:
+        raise IngestError(str(error)) from error
 
 
 def landing_file_names(settings: Settings) -> list[str]:

@@ -163,7 +163,24 @@ def _walk(landing_dir: Path) -> Iterator[LandingFile]:
 def list_landing_folder(landing_dir: Path) -> list[LandingFile]:
     """Every export candidate in the landing folder and its subfolders, sorted by name.
 
-    Raises OSError only when the landing folder itself cannot be listed."""
+    Raises LandingFolderError when the landing folder itself cannot be listed."""
+    if landing_dir.exists() and not landing_dir.is_dir():
+        raise LandingFolderError(landing_dir, "is a file, not a folder")
     if not landing_dir.is_dir():
-        raise FileNotFoundError(f"landing folder {landing_dir} does not exist")
-    return sorted(_walk(landing_dir), key=lambda entry: entry.name)
+        raise LandingFolderError(landing_dir, "does not exist")
+    try:
+        return sorted(_walk(landing_dir), key=lambda entry: entry.name)
+    except OSError as error:
+        raise LandingFolderError(
+            landing_dir, f"cannot be read ({error.strerror or type(error).__name__})"
+        ) from error
+
+
+class LandingFolderError(OSError):
+    """The landing folder itself cannot be listed: no file can be ingested."""
+
+    def __init__(self, landing_dir: Path, what: str) -> None:
+        super().__init__(
+            f"the landing folder {landing_dir} {what}: point CAREAUDIT_LANDING_DIR (or "
+            "--landing) at the folder the exports are put in"
+        )
