@@ -13,14 +13,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.ingest.changes import landing_file_names
 from orchestration.ingest.landing import list_landing_folder
 from orchestration.ingest.run import file_sha256
-from orchestration.partitions import (
-    LANDED_FILES,
-    landing_file_names,
-    range_tags,
-    register_landed_files,
-)
+from orchestration.partitions import LANDED_FILES, range_tags, register_landed_files
 from orchestration.settings import AutomationSettings, Settings
 
 

@@ -18,6 +18,7 @@ from orchestration.paths import REPO_ROOT, SAMPLE_EXTRACTS_DIR
 from orchestration.plain_errors import explain_step_failure
 from orchestration.plain_exit import LEFT_AS_IS, run_plainly, say
 from orchestration.preflight import preflight
+from orchestration.refresh_state import nothing_new_since, project_fingerprint, record_completed
 from orchestration.settings import Settings, SettingsError
 from orchestration.stop_signals import StopSignals
 
@@ -102,8 +103,8 @@ def _summary(results: list, settings: object, command: str = "refresh") -> list[
 def _files_to_ingest(settings: Settings, only: str | None) -> list[str]:
     """The landing files this refresh ingests: the new and changed ones, or the one named
     by --file (re-run whether or not it changed)."""
+    from orchestration.ingest.changes import changed_landing_files, landing_files
     from orchestration.ingest.run import IngestError
-    from orchestration.partitions import changed_landing_files, landing_files
 
     try:
         files = landing_files(settings)
@@ -216,6 +217,10 @@ def refresh(args: argparse.Namespace) -> int:
 def _refresh(args: argparse.Namespace, settings: Settings, signals: StopSignals) -> int:
     """The refresh itself: raises StopRequested if a stop arrived while the run executed."""
     preflight(settings)
+    if args.file is None and (since := nothing_new_since(settings)):
+        _say_nothing_new(settings, since, args.quiet)
+        return 0
+    project = project_fingerprint(settings)
     from dagster import DagsterInstance
 
     from orchestration.partitions import range_tags, register_landed_files
@@ -241,9 +246,30 @@ def _refresh(args: argparse.Namespace, settings: Settings, signals: StopSignals)
         )
     if session.failed(result, signals):
         return 1
+    record_completed(settings, project)
     if not args.quiet:
         print("\n".join(_summary([result], settings)))
     return 0
+
+
+def _say_nothing_new(settings: Settings, since: str, quiet: bool) -> None:
+    """What a refresh with nothing to do says: nothing is rebuilt or republished."""
+    from orchestration.ingest.changes import counted_but_gone, landing_files
+
+    gone = counted_but_gone(settings, landing_files(settings))
+    if gone:  # a warning: printed even with --quiet, as in a refresh that runs
+        print(
+            "careaudit refresh: STILL COUNTED, no longer in the landing folder (`careaudit "
+            "withdraw NAME` removes their rows): " + ", ".join(gone),
+            file=sys.stderr,
+        )
+    if not quiet:
+        print(
+            f"careaudit refresh: nothing new since {since}: every file in "
+            f"{settings.landing_dir} is loaded (or refused) as it is, and the project, settings "
+            "and commentary are as they were, so nothing was rebuilt or republished.\n"
+            f"  published:  {settings.publish_dir} -> {os.readlink(settings.publish_dir)}"
+        )
 
 
 def withdraw(args: argparse.Namespace) -> int:
@@ -257,6 +283,7 @@ def withdraw(args: argparse.Namespace) -> int:
 
 def _withdraw(args: argparse.Namespace, settings: Settings, signals: StopSignals) -> int:
     preflight(settings)
+    project = project_fingerprint(settings)
     from dagster import DagsterInstance
 
     from orchestration.ingest.load import current_files
@@ -302,6 +329,7 @@ def _withdraw(args: argparse.Namespace, settings: Settings, signals: StopSignals
         )
     if session.failed(result, signals):
         return 1
+    record_completed(settings, project)
     if not args.quiet:
         print("\n".join(_summary([*results, result], settings, "withdraw")))
     return 0

@@ -7,10 +7,11 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration.catalogue import load_catalogue
+from orchestration.ingest.changes import counted_but_gone, landing_files
 from orchestration.ingest.load import RAW_TABLES, column_types, months_by_file, table_counts
 from orchestration.ingest.reconcile import reconcile
 from orchestration.ingest.run import FileOutcome, ingest_files, withdraw_files
-from orchestration.partitions import LANDED_FILES, counted_but_gone, landing_files
+from orchestration.partitions import LANDED_FILES
 from orchestration.preflight import check_folders_apart
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource

@@ -203,6 +203,17 @@ def current_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return warehouse_state(con).names
 
 
+def recorded_refusals(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(source file, sha256) of every refusal the ingest report holds now."""
+    if not _has_raw_tables(con):
+        return set()
+    rows = con.execute(
+        "select distinct source_file, file_sha256 from raw.ingest_findings "
+        "where severity = 'refused_file'"
+    ).fetchall()
+    return {(name, sha) for name, sha in rows}
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows in each raw table (0 before anything was loaded)."""
     if not _has_raw_tables(con):

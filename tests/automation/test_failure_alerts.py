@@ -12,7 +12,8 @@ from aiosmtpd.controller import Controller
 
 from orchestration.alerts import build_failure_alert_sensor
 from orchestration.definitions import REFRESH_JOB, build_definitions
-from orchestration.partitions import landing_file_names, range_tags, register_landed_files
+from orchestration.ingest.changes import landing_file_names
+from orchestration.partitions import range_tags, register_landed_files
 from orchestration.settings import AlertSettings, AutomationSettings, Settings
 
 

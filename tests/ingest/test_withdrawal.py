@@ -19,6 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from orchestration.catalogue import FormCatalogue
+from orchestration.ingest.changes import changed_landing_files, counted_but_gone, landing_files
 from orchestration.ingest.pseudonymise import Pseudonymiser
 from orchestration.ingest.run import (
     IngestError,
@@ -26,7 +27,6 @@ from orchestration.ingest.run import (
     ingest_landing_folder,
     withdraw_files,
 )
-from orchestration.partitions import changed_landing_files, counted_but_gone, landing_files
 from orchestration.settings import Settings
 from tests.exports import audit, csv_bytes, export_table, write_export
 
