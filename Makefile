@@ -16,11 +16,12 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 BROWSER := /usr/bin/chromium /usr/bin/chromedriver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install browser run test lint ui bench clean
+.PHONY: help install browser manifest run test check lint ui bench clean
 
 help:
 	@echo "make run   set up .venv and run the refresh on the bundled sample"
-	@echo "make test  lint (sqlfluff, ruff) and run the whole test suite"
+	@echo "make test  lint (sqlfluff, ruff) and run the whole test suite, on both cores"
+	@echo "make check lint and the quick tier: every test that does not run a whole refresh"
 	@echo "make ui    start the Dagster UI on http://127.0.0.1:3000"
 	@echo "make bench scale benchmark of sizes S and M (SIZE=L: 2 million audits; SIZE=\"S M L\": all, with the slope)"
 
@@ -46,8 +47,16 @@ lint: install
 	$(BIN)/ruff format --check orchestration tests
 	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
-test: lint browser
-	$(BIN)/pytest
+# dbt parses the project once, before parallel test workers would race to write its manifest.
+manifest: install
+	$(BIN)/python -c "import orchestration.dbt_assets"
+
+# Test modules are spread over both cores, each module whole on one (module fixtures once).
+test: lint browser manifest
+	$(BIN)/pytest -n 2 --dist loadfile
+
+check: lint manifest
+	$(BIN)/pytest -n 2 --dist loadfile -m "not slow and not browser"
 
 ui: install
 	$(BIN)/careaudit ui

@@ -7,8 +7,11 @@ import subprocess
 import time
 
 import dagster as dg
+import pytest
 
 from tests.support import CAREAUDIT, careaudit_env, run_careaudit
+
+pytestmark = pytest.mark.slow
 
 
 def test_the_next_refresh_recovers_the_slot_of_a_killed_one(tmp_path):

@@ -15,6 +15,8 @@ from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from tests.e2e.dagster_ui import DagsterUI, chromium, dagster_dev, screenshot
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 LAUNCH = """
 mutation Launch($params: ExecutionParams!) {
   launchRun(executionParams: $params) {

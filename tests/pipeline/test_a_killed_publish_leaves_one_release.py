@@ -38,6 +38,8 @@ from tests.exports import answered_audit, write_export
 from tests.pipeline.conftest import SAMPLE_ENV
 from tests.support import careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 STOP_AT = Path(__file__).with_name("stop_at.py")
 STAGED = r"/staging/[^/]+/release/"
 # Each publish step, by the file it puts in place (in the order a refresh reaches them).

@@ -11,6 +11,8 @@ from tests.support import careaudit_env, run_careaudit
 
 from .conftest import SAMPLE_ENV
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def copy_of_the_sample_run(sample_run, tmp_path_factory: pytest.TempPathFactory) -> Path:

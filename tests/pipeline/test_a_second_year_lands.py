@@ -24,6 +24,8 @@ from tests.exports import answered_audit, write_export
 from tests.pipeline.reporting_reader import view
 from tests.support import careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 KEY = "test-key-not-secret"
 READER = Path(__file__).with_name("reporting_reader.py")
 

@@ -18,6 +18,8 @@ from orchestration.report.data import report_templates
 from orchestration.report.wording import SIGNIFICANT, check_row, whole_percent
 from tests.support import careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 # Headline sentences of the seed report's Findings that the sample reproduces, as the seed
 # printed them (where it had typos or named no base, the part that carries the figures).
 SEED_FINDINGS = [

@@ -10,6 +10,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e.dagster_ui import ARTIFACTS, chromium
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 A4_POINTS = (595.28, 841.89)
 
 FIGURES = """

@@ -2,9 +2,12 @@
 severity error, the refresh fails naming the test and the published files stay as they were."""
 
 import duckdb
+import pytest
 
 from tests.exports import answered_audit, write_export
 from tests.support import careaudit_env, run_careaudit
+
+pytestmark = pytest.mark.slow
 
 KEY = "test-key-not-secret"
 

@@ -7,8 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from orchestration.paths import DBT_PROJECT_DIR
 from tests.support import careaudit_env
+
+pytestmark = pytest.mark.slow
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 

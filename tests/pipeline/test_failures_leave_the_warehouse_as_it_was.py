@@ -23,6 +23,8 @@ from orchestration.settings import Settings
 from tests.exports import answered_audit, write_export
 from tests.support import CAREAUDIT, careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 KEY = "test-key-not-secret"
 LOAD_STARTS = "into the warehouse in one transaction"
 LARGE_ROWS = 30_000

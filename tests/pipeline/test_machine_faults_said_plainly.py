@@ -18,6 +18,8 @@ import pytest
 from tests.faults.locks import holding_the_lock
 from tests.support import CAREAUDIT, careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 NOTHING_CHANGED = "then run the refresh again; nothing was changed.\n"
 
 

@@ -20,6 +20,8 @@ from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from tests.pipeline.conftest import SAMPLE_ENV
 from tests.support import careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 CATALOGUE = load_catalogue()
 UK_DATETIME = "%d/%m/%Y %H:%M"
 

@@ -14,6 +14,8 @@ from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
 from tests.exports import answered_audit, write_export
 from tests.support import careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 KEY = "test-key-not-secret"
 
 

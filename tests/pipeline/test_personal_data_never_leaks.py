@@ -24,6 +24,8 @@ from orchestration.ingest.pseudonymise import Pseudonymiser
 from tests.exports import answered_audit, csv_bytes, export_table, write_export
 from tests.support import careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 KEY = "personal-data-test-key"
 CHILD_IDS = ["PII-CHILD-4471", "PII-CHILD-4472", "PII-CHILD-4474", "PII-CHILD-4475"]
 REFUSED_CHILD = "PII-CHILD-4480"

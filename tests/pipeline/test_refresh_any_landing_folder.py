@@ -10,6 +10,8 @@ import pytest
 from tests.exports import answered_audit, write_export
 from tests.support import careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 KEY = "test-key-not-secret"
 
 NOT_ASKED = "No - parents were not asked"

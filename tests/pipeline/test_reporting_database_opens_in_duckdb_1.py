@@ -40,6 +40,8 @@ print(json.dumps({
 REFUSE = """
 import sys
 import duckdb
+
+pytestmark = pytest.mark.slow
 try:
     duckdb.connect(sys.argv[1], read_only=True)
 except duckdb.Error as error:

@@ -19,6 +19,8 @@ import pytest
 from orchestration.publish.ees import open_data_files, small_counts, validate
 from tests.support import careaudit_env
 
+pytestmark = pytest.mark.slow
+
 Z = NormalDist().inv_cdf(0.975)
 
 

@@ -11,6 +11,8 @@ import pytest
 
 from tests.support import careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 FIGURES = Path(__file__).parents[1] / "fixtures" / "report_2022_figures.csv"
 
 

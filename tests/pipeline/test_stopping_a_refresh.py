@@ -14,6 +14,8 @@ import pytest
 
 from tests.support import CAREAUDIT, careaudit_env, run_careaudit
 
+pytestmark = pytest.mark.slow
+
 PROMPTLY_S = 30  # dbt's grace after SIGINT (10 s), twice at worst, and careaudit's own exit
 
 

@@ -15,6 +15,8 @@ from tests.support import careaudit_env, run_careaudit
 
 from .conftest import SAMPLE_ENV
 
+pytestmark = pytest.mark.slow
+
 YEAR_2021 = "care_plan_audit_2021-08.xlsx"
 
 
