@@ -253,23 +253,28 @@ def _refresh(args: argparse.Namespace, settings: Settings, signals: StopSignals)
 
 
 def _say_nothing_new(settings: Settings, since: str, quiet: bool) -> None:
-    """What a refresh with nothing to do says: nothing is rebuilt or republished."""
+    """What a refresh with nothing to do says: nothing is rebuilt or republished. Files that
+    count but left the landing folder are named as in every refresh (with --quiet too, on
+    stderr, as a warning)."""
     from orchestration.ingest.changes import counted_but_gone, landing_files
 
     gone = counted_but_gone(settings, landing_files(settings))
-    if gone:  # a warning: printed even with --quiet, as in a refresh that runs
-        print(
-            "careaudit refresh: STILL COUNTED, no longer in the landing folder (`careaudit "
-            "withdraw NAME` removes their rows): " + ", ".join(gone),
-            file=sys.stderr,
-        )
-    if not quiet:
-        print(
-            f"careaudit refresh: nothing new since {since}: every file in "
-            f"{settings.landing_dir} is loaded (or refused) as it is, and the project, settings "
-            "and commentary are as they were, so nothing was rebuilt or republished.\n"
-            f"  published:  {settings.publish_dir} -> {os.readlink(settings.publish_dir)}"
-        )
+    still_counted = (
+        "STILL COUNTED, no longer in the landing folder (`careaudit withdraw NAME` removes "
+        "their rows): " + ", ".join(gone)
+    )
+    if quiet:
+        if gone:
+            print(f"careaudit refresh: {still_counted}", file=sys.stderr)
+        return
+    print(
+        f"careaudit refresh: nothing new since {since}: every file in {settings.landing_dir} "
+        "is loaded (or refused) as it is, and the project, settings and commentary are as "
+        "they were, so nothing was rebuilt or republished."
+    )
+    if gone:
+        print(f"  {still_counted}")
+    print(f"  published:  {settings.publish_dir} -> {os.readlink(settings.publish_dir)}")
 
 
 def withdraw(args: argparse.Namespace) -> int:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 OLD_DUCKDB = "1.0.0"
 
 READ = """
@@ -40,8 +42,6 @@ print(json.dumps({
 REFUSE = """
 import sys
 import duckdb
-
-pytestmark = pytest.mark.slow
 try:
     duckdb.connect(sys.argv[1], read_only=True)
 except duckdb.Error as error:
