@@ -66,7 +66,9 @@ def build_definitions(
                 build_reporting_database_asset(
                     exposure_models(manifest, reporting_database.EXPOSURE)
                 ),
-                *build_open_data_assets(exposure_models(manifest, open_data_release.EXPOSURE)),
+                *build_open_data_assets(
+                    exposure_asset_keys(careaudit_dbt_models, manifest, open_data_release.EXPOSURE)
+                ),
                 build_data_catalogue_asset(reporting_models),
                 annual_report.build_annual_report_asset(
                     exposure_asset_keys(careaudit_dbt_models, manifest, annual_report.EXPOSURE)
