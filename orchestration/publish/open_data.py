@@ -181,6 +181,9 @@ def build_release(
         if recordable[figure.period].get(figure.metric_id):
             by_period[figure.period].append(figure)
     versions = _form_versions(con)
+    scopes = {
+        period: partial_scopes(recordable[period], versions[period][TOTAL]) for period in versions
+    }
     for period, period_figures in sorted(by_period.items()):
         table = cell_table(
             period_figures, cells, versions[period][TOTAL], recordable[period], versions[period]
@@ -192,7 +195,7 @@ def build_release(
             f"open_data.yaml: default_metric {spec.default_metric} has no figure to release"
         )
     files = tuple(
-        _render(file, figures, cells, hidden, settings, defaults[0]) for file in spec.files
+        _render(file, figures, cells, hidden, settings, defaults[0], scopes) for file in spec.files
     )
     return Release(
         files=files,
@@ -234,11 +237,7 @@ def cell_table(
             raise OpenDataError(f"{cell!r} is both {values[cell]} and {value}")
         published.add(cell)
 
-    scopes = {
-        metric: versions
-        for metric, versions in (recordable_on or {}).items()
-        if versions and versions != period_versions
-    }
+    scopes = partial_scopes(recordable_on or {}, period_versions)
     # metrics counted on some forms only: (metric, its forms)
     scoped: set[tuple[str, frozenset[str]]] = set()
     categories: dict[str, set[tuple[str, str]]] = defaultdict(set)
@@ -315,6 +314,18 @@ def cell_table(
     )
 
 
+def partial_scopes(
+    recordable_on: Mapping[str, frozenset[str]], period_versions: frozenset[str]
+) -> dict[str, frozenset[str]]:
+    """The metrics that some but not all of a period's forms could record, with those forms:
+    their counts are over the audits of those forms only."""
+    return {
+        metric: versions
+        for metric, versions in recordable_on.items()
+        if versions and versions != period_versions
+    }
+
+
 def _shown_counts(
     cells: MetricCells, metric: str, scope: frozenset[str] | None
 ) -> tuple[Count, Count | None]:
@@ -335,6 +346,7 @@ def _render(
     hidden: set[tuple[tuple[str, str, str], Cell]],
     settings: Settings,
     default: Figure,
+    scopes: Mapping[tuple[str, str, str], Mapping[str, frozenset[str]]],
 ) -> OpenDataFile:
     rows = sorted(
         (f for f in figures if f.breakdown_topic in file.breakdown_topics),
@@ -358,7 +370,9 @@ def _render(
         return (figure.period, (figure.category, count)) in hidden
 
     def indicator(figure: Figure, spec: IndicatorSpec) -> str:
-        numerator, base = cells.numerators[figure.metric_id], cells.denominators[figure.metric_id]
+        # the counts disclosure control weighed: over some forms only, for some metrics
+        scope = scopes.get(figure.period, {}).get(figure.metric_id)
+        numerator, base = _shown_counts(cells, figure.metric_id, scope)
         if spec.kind == "count":
             count, value = (
                 (numerator, figure.numerator)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.publish.ees import open_data_files, validate
+from orchestration.publish.ees import open_data_files, small_counts, validate
 from orchestration.publish.open_data import (
     OpenDataError,
     OpenDataFile,
@@ -337,3 +337,32 @@ def test_a_finding_no_form_of_the_year_could_record_is_x_with_a_footnote(warehou
         in release.guidance
     )
     assert "- `x`: not available" in release.guidance
+
+
+def test_a_small_base_of_the_audits_on_the_newer_form_is_suppressed(warehouse, tmp_path):
+    """Rushmoor's 17 audits: 13 on the 2022 form, 4 on the 2023 form that records "declined".
+    The base of 4 is a count of 1 to 5 like any other, whichever metric shows it."""
+    spanning_two_forms(warehouse)
+    warehouse.execute(
+        "insert into marts.fct_audits values "
+        "('E10000014', '2023', 'Calendar year', '2022', null, 'Rushmoor')"
+    )
+    for metric, rushmoor, total in (("parents_not_asked", 3, 11), ("parents_declined", 0, 3)):
+        warehouse.execute(
+            """
+            update reporting.rpt_metric_breakdowns set
+                numerator = case breakdown when 'Rushmoor' then ? else ? end,
+                denominator = case breakdown when 'Rushmoor' then 4 else 24 end,
+                audits_not_able_to_record = case breakdown when 'Rushmoor' then 13 else 33 end,
+                not_available_reason = 'option introduced with the 2023 form'
+            where metric_id = ? and breakdown in ('Rushmoor', 'total')
+            """,
+            [rushmoor, total, metric],
+        )
+    release = build_release(warehouse, SETTINGS)
+    by_district = {(r["metric_code"], r["breakdown"]): r for r in rows(release.files[1])}
+    assert by_district[("parents_not_asked", "Rushmoor")]["audit_base_count"] == "c"
+    assert by_district[("parents_declined", "Rushmoor")]["audit_base_count"] == "c"
+    write_release(release, tmp_path)
+    for path in open_data_files(tmp_path):
+        assert small_counts(path) == [], path.name
