@@ -28,7 +28,7 @@ from dagster_dbt.core.dbt_cli_event import DbtCliEventMessage
 from dagster_dbt.dbt_project import using_dagster_dev
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
-from orchestration.catalogue import load_catalogue
+from orchestration.catalogue import catalogue_files, load_catalogue
 from orchestration.dbt_process import dbt_events
 from orchestration.paths import DBT_PROJECT_DIR, SEEDS_DIR
 from orchestration.resources import DBT_EXECUTABLE, WAREHOUSE_POOL, CareauditResource
@@ -114,6 +114,9 @@ class CareauditDbtTranslator(DagsterDbtTranslator):
         if props["resource_type"] == "source":
             return spec.replace_attributes(key=dg.AssetKey(["raw", props["identifier"]]))
         layer = "catalogue" if props["resource_type"] == "seed" else props["fqn"][1]
+        if props["resource_type"] == "seed" and props["name"] in catalogue_files():
+            # the CSV ingest reads too (orchestration/ingest/assets.py): one lineage for both
+            spec = spec.merge_attributes(deps=[dg.AssetKey(["catalogue_files", props["name"]])])
         return spec.replace_attributes(
             key=dg.AssetKey([layer, props["name"]]),
             group_name=GROUPS.get(layer, layer),

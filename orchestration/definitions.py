@@ -8,6 +8,7 @@ from orchestration.alerts import build_failure_alert_sensor
 from orchestration.automation import build_landing_sensor, build_refresh_schedule
 from orchestration.dbt_assets import careaudit_dbt_models, dbt_project
 from orchestration.ingest.assets import (
+    CATALOGUE_FILES,
     LANDING,
     every_row_read_is_loaded_or_rejected,
     ingest_audit_extracts,
@@ -60,6 +61,7 @@ def build_definitions(
         assets=_with_code_references(
             [
                 LANDING,
+                *CATALOGUE_FILES,
                 ingest_audit_extracts,
                 careaudit_dbt_models,
                 build_internal_publish_asset(reporting_models),
