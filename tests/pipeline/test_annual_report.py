@@ -331,7 +331,12 @@ def own_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
 
 
 def test_half_up_is_the_default_rounding(own_run):
-    data_dir, _, _ = own_run
+    data_dir, _, output = own_run
+    assert (
+        "  percentages: whole percentages rounded half up (95.5% as 96%); to print the 2022 "
+        "report's own figures, which it rounded down (230 of 240 as 95%), set "
+        "CAREAUDIT_PERCENT_ROUNDING=truncate" in output
+    )
     text = report_text(data_dir)
     assert "In 230 cases (96%) the IRO was satisfied" in text  # 95.8%: the seed printed 95%
     assert "from last year's 83%" in text

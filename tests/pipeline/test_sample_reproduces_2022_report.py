@@ -130,6 +130,12 @@ def test_refresh_reports_progress_and_where_the_outputs_are(sample_run):
     ]
     # the sample's commentary is the 2022 report's own: nothing for the team to write
     assert "to write" not in result.stdout
+    # the sample run rounds down, as the 2022 report did, and the summary says so
+    assert (
+        "  percentages: whole percentages rounded down (CAREAUDIT_PERCENT_ROUNDING=truncate), as "
+        "the 2022 report printed them (230 of 240 as 95%); the default, half_up, prints 96%"
+        in result.stdout
+    )
     assert "built marts/fct_metrics" in result.stdout
     assert f"published {data_dir / 'publish' / 'internal' / 'metrics.csv'}" in result.stdout
     assert f"warehouse:  {data_dir / 'warehouse.duckdb'}" in result.stdout
