@@ -190,12 +190,9 @@ def build_release(
         )
         hidden |= {(period, cell) for cell in suppress(table)}
     defaults = [f for f in figures if f.metric_id == spec.default_metric and f.category == TOTAL]
-    if not defaults:
-        raise OpenDataError(
-            f"open_data.yaml: default_metric {spec.default_metric} has no figure to release"
-        )
     files = tuple(
-        _render(file, figures, cells, hidden, settings, defaults[0], scopes) for file in spec.files
+        _render(file, figures, cells, hidden, settings, next(iter(defaults), None), scopes)
+        for file in spec.files
     )
     return Release(
         files=files,
@@ -345,7 +342,7 @@ def _render(
     cells: MetricCells,
     hidden: set[tuple[tuple[str, str, str], Cell]],
     settings: Settings,
-    default: Figure,
+    default: Figure | None,
     scopes: Mapping[tuple[str, str, str], Mapping[str, frozenset[str]]],
 ) -> OpenDataFile:
     rows = sorted(
@@ -406,9 +403,11 @@ def _render(
     )
 
     def filter_default(spec: FilterSpec) -> str:
-        """The item EES shows first for a filter without a Total: the default metric's."""
+        """The item EES shows first for a filter without a Total: the default metric's (the
+        first row's, for an authority whose release has no such figure, only history)."""
         items = {str(getattr(figure, spec.field)) for figure in rows}
-        return "" if "Total" in items else str(getattr(default, spec.field))
+        shown_first = default if default is not None else rows[0]
+        return "" if "Total" in items else str(getattr(shown_first, spec.field))
 
     meta = tuple(
         [

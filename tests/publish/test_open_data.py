@@ -366,3 +366,18 @@ def test_a_small_base_of_the_audits_on_the_newer_form_is_suppressed(warehouse, t
     write_release(release, tmp_path)
     for path in open_data_files(tmp_path):
         assert small_counts(path) == [], path.name
+
+
+def test_an_authority_with_only_published_history_still_gets_defaults(warehouse, tmp_path):
+    """A hub whose configured authority has no audits yet, only its earlier reports' figures:
+    the release has no audits completed to default to, so each filter shows its first item."""
+    warehouse.execute("delete from reporting.rpt_metric_breakdowns")
+    release = build_release(warehouse, SETTINGS)
+    write_release(release, tmp_path)
+    for path in open_data_files(tmp_path):
+        assert validate(path) == [], path.name
+    meta = {
+        r["col_name"]: r
+        for r in csv.DictReader((tmp_path / "care_plan_audit_metrics.meta.csv").open())
+    }
+    assert meta["metric_code"]["filter_default"] == "child_feels_life_improved"
