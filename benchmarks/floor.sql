@@ -392,7 +392,7 @@ count_metrics as (
     cross join metrics
     where metrics.question_id is null
     group by all
-)
+),
 
 -- Every metric in every period with audits: without figures where none of the period's
 -- audits was on a form that could record it.
