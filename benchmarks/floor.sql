@@ -4,7 +4,8 @@
 -- it with {landing} (a glob of the exports, one folder per authority named by its code) and
 -- {seeds} (seeds/catalogue) filled in, and checks its result equals marts.fct_metrics.
 -- It applies the same rules: latest submission per child and review, roll-ups, not-applicable
--- codes, skip logic, missing answers, the metric bases, calendar-year periods.
+-- codes, skip logic, missing answers, the metric bases, calendar-year periods, and which form
+-- versions could record each metric.
 
 create temp table versions as
 select
@@ -60,6 +61,45 @@ select
     string_split(b.restrict_to_codes, '|') as restrict_to_codes
 from read_csv('{seeds}/metrics.csv', all_varchar = true) as m
 inner join read_csv('{seeds}/metric_bases.csv', all_varchar = true) as b on m.basis = b.basis;
+
+-- The form versions that could record each metric: its question on the form, and one of its
+-- numerator's options and of its basis restriction's options offered there (directly or by
+-- roll-up). Audits on other versions are outside the metric's base.
+create temp table recordable as
+select
+    metrics.metric_id,
+    versions.version_rank
+from metrics
+cross join versions
+left join questions on metrics.question_id = questions.question_id
+where
+    metrics.question_id is null
+    or (
+        versions.version_rank between questions.since_rank and questions.until_rank
+        and exists (
+            select 1 from options
+            where
+                options.question_id = metrics.question_id
+                and versions.version_rank between options.since_rank and options.until_rank
+                and (
+                    list_contains(metrics.numerator_codes, options.answer_code)
+                    or list_contains(metrics.numerator_codes, options.rolled_up_code)
+                )
+        )
+        and (
+            metrics.restrict_to_codes is null
+            or exists (
+                select 1 from options
+                where
+                    options.question_id = metrics.question_id
+                    and versions.version_rank between options.since_rank and options.until_rank
+                    and (
+                        list_contains(metrics.restrict_to_codes, options.answer_code)
+                        or list_contains(metrics.restrict_to_codes, options.rolled_up_code)
+                    )
+            )
+        )
+    );
 
 -- Every line of every export as text, columns by position (the widest form has 44
 -- columns: 48 leave room), with no type or dialect sniffing: a header line is one whose first
@@ -313,6 +353,9 @@ per_audit as (
             metrics.metric_id = metric_answers.metric_id
             and responses.file_id = metric_answers.file_id
             and responses.source_row = metric_answers.source_row
+    inner join files on responses.file_id = files.file_id
+    inner join recordable
+        on metrics.metric_id = recordable.metric_id and files.version_rank = recordable.version_rank
 ),
 question_metrics as (
     select
@@ -349,16 +392,49 @@ count_metrics as (
     cross join metrics
     where metrics.question_id is null
     group by all
+),
+
+-- Every metric in every period with audits: without figures where none of the period's
+-- audits was on a form that could record it.
+grid as (
+    select
+        periods.la_code,
+        periods.time_period,
+        metrics.metric_id,
+        metrics.question_id is null as is_count,
+        bool_or(recordable.metric_id is not null) as is_available
+    from (select distinct la_code, time_period, version_rank from current_audits) as periods
+    cross join metrics
+    left join recordable
+        on metrics.metric_id = recordable.metric_id and periods.version_rank = recordable.version_rank
+    group by all
+),
+
+all_metrics as (
+    select
+        grid.la_code,
+        grid.time_period,
+        grid.metric_id,
+        case when grid.is_available then coalesce(counted.numerator, 0) end as numerator,
+        case when grid.is_available and not grid.is_count
+            then coalesce(counted.denominator, 0)
+        end as denominator,
+        case when grid.is_available then coalesce(counted.missing_answers, 0) end
+            as missing_answers
+    from grid
+    left join (select * from question_metrics union all select * from count_metrics) as counted
+        on
+            grid.la_code = counted.la_code
+            and grid.time_period = counted.time_period
+            and grid.metric_id = counted.metric_id
 )
 
 select
-    all_metrics.la_code,
-    all_metrics.time_period,
-    all_metrics.metric_id,
-    cast(all_metrics.numerator as integer) as numerator,
-    cast(all_metrics.denominator as integer) as denominator,
-    cast(all_metrics.missing_answers as integer) as missing_answers,
-    case when all_metrics.denominator > 0
-        then 100.0 * all_metrics.numerator / all_metrics.denominator
-    end as percent
-from (select * from question_metrics union all select * from count_metrics) as all_metrics;
+    la_code,
+    time_period,
+    metric_id,
+    cast(numerator as integer) as numerator,
+    cast(denominator as integer) as denominator,
+    cast(missing_answers as integer) as missing_answers,
+    case when denominator > 0 then 100.0 * numerator / denominator end as percent
+from all_metrics;

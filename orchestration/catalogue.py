@@ -182,6 +182,26 @@ def _reference(directory: Path, name: str) -> Reference:
     )
 
 
+# The seeds load_catalogue reads (and with them the reference files form_question_references
+# names): ingest depends on them, and the Dagster lineage says so.
+FORM_FILES = (
+    "form_versions",
+    "form_sections",
+    "form_questions",
+    "form_question_headers",
+    "form_answer_options",
+    "form_answer_aliases",
+    "form_question_references",
+)
+
+
+def catalogue_files(directory: Path = CATALOGUE_DIR) -> tuple[str, ...]:
+    """The seeds (seeds/catalogue/<name>.csv) ingest reads: the form files and the reference
+    files their questions are checked against (districts)."""
+    references = sorted({row["reference"] for row in _rows(directory, "form_question_references")})
+    return (*FORM_FILES, *references)
+
+
 @cache
 def load_catalogue(directory: Path = CATALOGUE_DIR) -> FormCatalogue:
     """Read the form catalogue seeds into typed objects (cached: they never change in a run)."""

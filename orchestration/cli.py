@@ -42,6 +42,21 @@ def _failed_blocking_checks(result: object) -> list[str]:
     ]
 
 
+# How the whole percentages of the report, reported_percent and the trends were rounded: said
+# in every refresh's summary, so nobody compares them with the 2022 report unawares.
+ROUNDING_SUMMARY = {
+    "half_up": (
+        "whole percentages rounded half up (95.5% as 96%); to print the 2022 report's own "
+        "figures, which it rounded down (230 of 240 as 95%), set "
+        "CAREAUDIT_PERCENT_ROUNDING=truncate"
+    ),
+    "truncate": (
+        "whole percentages rounded down (CAREAUDIT_PERCENT_ROUNDING=truncate), as the 2022 "
+        "report printed them (230 of 240 as 95%); the default, half_up, prints 96%"
+    ),
+}
+
+
 def _summary(results: list, settings: object, command: str = "refresh") -> list[str]:
     """What the command's runs did, and where every output is."""
     lines = ["", f"careaudit {command} finished."]
@@ -80,6 +95,8 @@ def _summary(results: list, settings: object, command: str = "refresh") -> list[
                 )
         elif key.startswith("publish/") and "rows_metrics" in metadata:
             lines.append(f"  metrics published: {metadata['rows_metrics'].value} rows")
+            rounding = settings.percent_rounding  # type: ignore[attr-defined]
+            lines.append(f"  percentages: {ROUNDING_SUMMARY[rounding]}")
         elif key == "publish/release":
             lines.append(
                 f"  release:    {metadata['release'].value}, every output of data version "

@@ -5,6 +5,7 @@ Asset keys follow the warehouse: `raw/<table>` for the ingest tables dbt reads a
 graph reads landing file -> raw -> staging -> intermediate -> marts -> publish.
 """
 
+import json
 import os
 import shutil
 from collections import deque
@@ -27,6 +28,7 @@ from dagster_dbt.core.dbt_cli_event import DbtCliEventMessage
 from dagster_dbt.dbt_project import using_dagster_dev
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
+from orchestration.catalogue import catalogue_files, load_catalogue
 from orchestration.dbt_process import dbt_events
 from orchestration.paths import DBT_PROJECT_DIR, SEEDS_DIR
 from orchestration.resources import DBT_EXECUTABLE, WAREHOUSE_POOL, CareauditResource
@@ -46,6 +48,7 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 # advise, not on every production build.
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
 ROW_COUNT_MARK = "careaudit:row_count "  # logged by the log_row_count post-hook
+COLUMNS_MARK = "careaudit:columns "  # likewise: [[name, type], ...] of the built relation
 LOCK_CONFLICT = "Could not set lock on file"  # DuckDB: another process holds the warehouse
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
@@ -111,6 +114,9 @@ class CareauditDbtTranslator(DagsterDbtTranslator):
         if props["resource_type"] == "source":
             return spec.replace_attributes(key=dg.AssetKey(["raw", props["identifier"]]))
         layer = "catalogue" if props["resource_type"] == "seed" else props["fqn"][1]
+        if props["resource_type"] == "seed" and props["name"] in catalogue_files():
+            # the CSV ingest reads too (orchestration/ingest/assets.py): one lineage for both
+            spec = spec.merge_attributes(deps=[dg.AssetKey(["catalogue_files", props["name"]])])
         return spec.replace_attributes(
             key=dg.AssetKey([layer, props["name"]]),
             group_name=GROUPS.get(layer, layer),
@@ -156,15 +162,21 @@ def careaudit_dbt_models(
 def _with_row_counts(
     invocation: DbtCliInvocation, events: Iterator[DbtCliEventMessage]
 ) -> Iterator[Any]:
-    """The invocation's Dagster events, each model's and seed's with `dagster/row_count` taken
-    from the line the log_row_count post-hook logs just before dbt reports the node done."""
+    """The invocation's Dagster events, each model's and seed's with `dagster/row_count` and
+    `dagster/column_schema` taken from the lines the log_row_count post-hook logs just before
+    dbt reports the node done."""
     row_counts: dict[str, int] = {}
+    columns: dict[str, list[tuple[str, str]]] = {}
     for raw in events:
         info = raw.raw_event["info"]
         node = raw.raw_event["data"].get("node_info", {}).get("unique_id")
-        if info["name"] == "JinjaLogInfo" and info["msg"].startswith(ROW_COUNT_MARK) and node:
-            row_counts[node] = int(info["msg"].removeprefix(ROW_COUNT_MARK))
-            continue
+        if info["name"] == "JinjaLogInfo" and node:
+            if info["msg"].startswith(ROW_COUNT_MARK):
+                row_counts[node] = int(info["msg"].removeprefix(ROW_COUNT_MARK))
+                continue
+            if info["msg"].startswith(COLUMNS_MARK):
+                columns[node] = [tuple(c) for c in json.loads(info["msg"][len(COLUMNS_MARK) :])]
+                continue
         for event in raw.to_default_asset_events(
             manifest=invocation.manifest,
             dagster_dbt_translator=invocation.dagster_dbt_translator,
@@ -173,10 +185,31 @@ def _with_row_counts(
             project=invocation.project,
         ):
             if isinstance(event, dg.Output) and node in row_counts:
-                event = event.with_metadata(
-                    {**event.metadata, "dagster/row_count": row_counts[node]}
-                )
+                metadata: dict[str, Any] = {"dagster/row_count": row_counts[node]}
+                if node in columns:
+                    metadata["dagster/column_schema"] = column_schema(
+                        columns[node], invocation.manifest["nodes"][node]
+                    )
+                event = event.with_metadata({**event.metadata, **metadata})
             yield event
+
+
+def column_schema(built: list[tuple[str, str]], node: Mapping[str, Any]) -> dg.TableSchema:
+    """The built relation's columns with their types, each described: by the model's
+    properties (its .yml), else, for a section fact's column of answers, by the question it
+    holds (seeds/catalogue/form_questions.csv)."""
+    described = node.get("columns", {})
+    questions = {q.question_id: q for q in load_catalogue().questions}
+    table_columns = []
+    for name, kind in built:
+        description = described.get(name, {}).get("description") or None
+        if description is None and name in questions:
+            description = (
+                f'Answer code to "{questions[name].default_header}" (a multi-select\'s codes '
+                "joined by ';'); empty where missing, not asked or not on the audit's form."
+            )
+        table_columns.append(dg.TableColumn(name=name, type=kind, description=description))
+    return dg.TableSchema(columns=table_columns)
 
 
 def _prune(runs_dir: Path, keep: int) -> None:

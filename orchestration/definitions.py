@@ -8,6 +8,7 @@ from orchestration.alerts import build_failure_alert_sensor
 from orchestration.automation import build_landing_sensor, build_refresh_schedule
 from orchestration.dbt_assets import careaudit_dbt_models, dbt_project
 from orchestration.ingest.assets import (
+    CATALOGUE_FILES,
     LANDING,
     every_row_read_is_loaded_or_rejected,
     ingest_audit_extracts,
@@ -60,13 +61,16 @@ def build_definitions(
         assets=_with_code_references(
             [
                 LANDING,
+                *CATALOGUE_FILES,
                 ingest_audit_extracts,
                 careaudit_dbt_models,
                 build_internal_publish_asset(reporting_models),
                 build_reporting_database_asset(
                     exposure_models(manifest, reporting_database.EXPOSURE)
                 ),
-                *build_open_data_assets(exposure_models(manifest, open_data_release.EXPOSURE)),
+                *build_open_data_assets(
+                    exposure_asset_keys(careaudit_dbt_models, manifest, open_data_release.EXPOSURE)
+                ),
                 build_data_catalogue_asset(reporting_models),
                 annual_report.build_annual_report_asset(
                     exposure_asset_keys(careaudit_dbt_models, manifest, annual_report.EXPOSURE)

@@ -22,7 +22,16 @@ def report(context: dg.AssetExecutionContext, message: str) -> None:
 
 
 class ProgressFormatter(logging.Formatter):
-    """Turns Dagster log records into one short line each, or None to drop them."""
+    """Turns Dagster log records into one short line each, or None to drop them.
+
+    An asset partitioned by landed file is materialised once per file a run loads, each time
+    with the whole table's row count: it is printed once, as "built raw/audit_answers (14797
+    rows in the table)"; each file's own counts are on its ingest line ("care_plan_audit_
+    2022-08.csv: loaded (2022 form), 243 rows read, 243 loaded, ...")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._printed_partitioned: set[str] = set()
 
     def line(self, record: logging.LogRecord, quiet: bool) -> str | None:
         meta = getattr(record, "dagster_meta", None)
@@ -55,9 +64,14 @@ class ProgressFormatter(logging.Formatter):
         if kind == "STEP_START":
             return f"> {event.step_key}"
         materialization = event.step_materialization_data.materialization
-        return (
-            f"    built {materialization.asset_key.to_user_string()}{_row_count(materialization)}"
-        )
+        asset = materialization.asset_key.to_user_string()
+        if materialization.partition is None:
+            return f"    built {asset}{_row_count(materialization)}"
+        if asset in self._printed_partitioned:
+            return None
+        self._printed_partitioned.add(asset)
+        rows = materialization.metadata.get("dagster/row_count")
+        return f"    built {asset}" + (f" ({rows.value} rows in the table)" if rows else "")
 
 
 class _ProgressHandler(logging.StreamHandler):

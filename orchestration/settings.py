@@ -166,12 +166,14 @@ class Settings:
         return self.data_dir / "dagster_home"
 
     def dbt_env(self) -> dict[str, str]:
-        """Environment the dbt subprocess reads: the warehouse path (its profile) and the
-        reporting conventions (its macros)."""
+        """Environment the dbt subprocess reads: the warehouse path (its profile), the
+        reporting conventions and the authority's name (its macros)."""
         return {
             "CAREAUDIT_WAREHOUSE_PATH": str(self.warehouse_path),
             "CAREAUDIT_YEAR_TYPE": self.year_type,
             "CAREAUDIT_PERCENT_ROUNDING": self.percent_rounding,
+            "CAREAUDIT_LA_CODE": self.la_code,
+            "CAREAUDIT_LA_NAME": self.la_name,
         }
 
 

@@ -42,3 +42,19 @@ def test_parquet_keeps_the_values_as_they_are(relation, tmp_path: Path):
     values = duckdb.execute("select * from read_parquet(?)", [str(target)]).fetchall()
     assert ('=HYPERLINK("http://example.org")', -3.5, "ok") in values
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_csv_fractions_have_a_fixed_precision_and_parquet_keeps_every_digit(tmp_path: Path):
+    """53.083672039262005 in a CSV is floating-point noise beyond the sixth decimal place."""
+    relation = duckdb.sql(
+        "select 100.0 * 120 / 200 as percent, 53.083672039262005 :: double as ci_lower, "
+        "66.53942143319266 :: double as ci_upper, 2 :: integer as numerator, "
+        "1.0e-7 :: double as tiny"
+    )
+    with write_atomically(relation, tmp_path / "out.csv").open(newline="") as f:
+        [_, row] = list(csv.reader(f))
+    assert row == ["60.0", "53.083672", "66.539421", "2", "0.0"]
+    [parquet] = duckdb.execute(
+        "select * from read_parquet(?)", [str(write_atomically(relation, tmp_path / "o.parquet"))]
+    ).fetchall()
+    assert parquet[1] == 53.083672039262005

@@ -42,6 +42,7 @@
             ':',
             count(*),
             bit_xor(hash(submission_id, district_code)),
+            any_value(form_version),
             '{{ year_type() }}',
             {{ catalogue_fingerprint() }}
         ) as file_fingerprint

@@ -6,7 +6,7 @@ from collections import Counter
 import dagster as dg
 from pydantic import Field
 
-from orchestration.catalogue import load_catalogue
+from orchestration.catalogue import catalogue_files, load_catalogue
 from orchestration.ingest.changes import counted_but_gone, landing_files
 from orchestration.ingest.load import RAW_TABLES, column_types, months_by_file, table_counts
 from orchestration.ingest.reconcile import reconcile
@@ -27,6 +27,23 @@ LANDING = dg.AssetSpec(
     kinds={"file", "csv", "xlsx"},
     owners=["team:careaudit-data"],
 )
+
+# The catalogue's CSV files ingest reads (headers, options, aliases, reference data): upstream
+# of the raw tables as they are of the dbt seeds that load the same files.
+CATALOGUE_FILES = [
+    dg.AssetSpec(
+        key=dg.AssetKey(["catalogue_files", name]),
+        description=(
+            f"seeds/catalogue/{name}.csv: part of the form catalogue, read by ingest to "
+            f"recognise and map the exports, and loaded by dbt as catalogue/{name}. A change "
+            "here is a change to what ingest accepts."
+        ),
+        group_name="catalogue",
+        kinds={"csv"},
+        owners=["team:careaudit-data"],
+    )
+    for name in catalogue_files()
+]
 
 TABLE_DESCRIPTIONS = {
     "audit_submissions": "One row per loaded export row: lineage, pseudonymised identifiers.",
@@ -133,7 +150,7 @@ def _progress(context: dg.AssetExecutionContext, outcome: FileOutcome) -> None:
         dg.AssetSpec(
             key=dg.AssetKey(["raw", table]),
             description=TABLE_DESCRIPTIONS[table],
-            deps=[LANDING.key],
+            deps=[LANDING.key, *(spec.key for spec in CATALOGUE_FILES)],
             group_name="ingest",
             kinds={"python", "duckdb"},
             owners=["team:careaudit-data"],

@@ -6,7 +6,9 @@ more): snake_case columns; the mandatory time and geography columns with valid v
 `.meta.csv` beside each file, in the EES layout, describing exactly its filters and
 indicators; no blank cells; indicators either numbers or one of the symbols allowed here
 (c suppressed, z not applicable, x not available, low rounds to 0); percentages within
-0..100; no duplicate rows. Used by the blocking checks on the open-data release and by tests.
+0..100; no duplicate rows; the optional metadata columns (indicator_dp,
+filter_grouping_column, filter_default) used as EES reads them. Used by the blocking checks
+on the open-data release and by tests.
 """
 
 import csv
@@ -18,6 +20,18 @@ from pathlib import Path
 
 from orchestration.publish.disclosure import is_small
 
+# The metadata's columns: those every .meta.csv has, and the optional ones EES also reads
+# (decimal places of an indicator, a filter's grouping column, and the item a filter without
+# a Total shows first). careaudit writes them all, in this order.
+META_REQUIRED = (
+    "col_name",
+    "col_type",
+    "label",
+    "indicator_grouping",
+    "indicator_unit",
+    "filter_hint",
+)
+META_OPTIONAL = ("indicator_dp", "filter_grouping_column", "filter_default")
 META_COLUMNS = (
     "col_name",
     "col_type",
@@ -27,6 +41,7 @@ META_COLUMNS = (
     "indicator_dp",
     "filter_hint",
     "filter_grouping_column",
+    "filter_default",
 )
 TIME_COLUMNS = ("time_period", "time_identifier")
 COUNTRY_COLUMNS = ("geographic_level", "country_code", "country_name")
@@ -111,14 +126,49 @@ def validate(data_path: Path) -> list[Problem]:
     except ValueError as error:
         return [*problems, Problem(name, str(error))]
     problems += _check_columns(name, header)
-    if tuple(meta_header) != META_COLUMNS:
-        return [*problems, Problem(meta_file.name, f"columns must be {', '.join(META_COLUMNS)}")]
+    meta_problems = list(_check_meta_columns(meta_file.name, meta_header))
+    if meta_problems:
+        return [*problems, *meta_problems]
     meta = [dict(zip(meta_header, row, strict=False)) for row in meta_rows]
     problems += _check_meta(meta_file.name, header, meta)
     filters = [m["col_name"] for m in meta if m.get("col_type") == "Filter"]
     indicators = {m["col_name"]: m for m in meta if m.get("col_type") == "Indicator"}
     problems += _check_rows(name, header, rows, filters, indicators)
+    problems += _check_filter_defaults(meta_file.name, header, rows, meta)
     return problems
+
+
+def _check_meta_columns(name: str, meta_header: list[str]) -> Iterator[Problem]:
+    """Every required metadata column, optional ones only from EES's list, none twice."""
+    for column in META_REQUIRED:
+        if column not in meta_header:
+            yield Problem(name, "metadata column is missing", column=column)
+    for column in meta_header:
+        if column not in (*META_REQUIRED, *META_OPTIONAL):
+            yield Problem(
+                name,
+                f"not a metadata column (optional ones: {', '.join(META_OPTIONAL)})",
+                column=column,
+            )
+        elif meta_header.count(column) > 1:
+            yield Problem(name, "metadata column appears more than once", column=column)
+
+
+def _check_filter_defaults(
+    name: str, header: list[str], rows: list[list[str]], meta: list[dict[str, str]]
+) -> Iterator[Problem]:
+    """A filter's default is one of its items; an indicator has none."""
+    for number, m in enumerate(meta, start=1):
+        default, column = m.get("filter_default", ""), m.get("col_name", "")
+        if not default:
+            continue
+        where = {"row": number, "column": column}
+        if m.get("col_type") != "Filter":
+            yield Problem(name, "only a filter has a filter_default", **where)
+        elif column in header:
+            position = header.index(column)
+            if not any(len(row) > position and row[position] == default for row in rows):
+                yield Problem(name, f"filter_default {default!r} is not an item", **where)
 
 
 def _check_columns(name: str, header: list[str]) -> Iterator[Problem]:

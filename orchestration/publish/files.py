@@ -9,6 +9,11 @@ text columns are changed: numbers, including negative ones, are written as they 
 that come from reference data need no escaping, but a writer that neutralises everything
 does not depend on every label having come from there.
 
+Numbers with a fraction are written to CSV with at most CSV_DECIMALS (6) decimal places,
+rounded half away from zero: a percent or interval bound to a millionth of a percentage
+point (53.083672, not 53.083672039262005, the last digits of which are floating-point noise
+that differs between machines). Parquet keeps the full double.
+
 Each file is written beside its target and renamed into place, so even inside a staged
 release a file never has its final name half-written.
 """
@@ -22,6 +27,8 @@ import pyarrow as pa
 from duckdb import CaseExpression, ColumnExpression, ConstantExpression, FunctionExpression
 
 FORMULA_START = "^[=+\\-@\t\r]"
+CSV_DECIMALS = 6
+FRACTIONAL = ("DOUBLE", "FLOAT", "REAL")
 
 
 def _neutralised(column: str) -> duckdb.Expression:
@@ -34,12 +41,23 @@ def _neutralised(column: str) -> duckdb.Expression:
     )
 
 
-def without_formulas(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
-    """The relation with every text cell that a spreadsheet would run as a formula defused."""
-    columns = [
-        _neutralised(name) if str(kind) == "VARCHAR" else ColumnExpression(name)
-        for name, kind in zip(relation.columns, relation.types, strict=True)
-    ]
+def _rounded(column: str) -> duckdb.Expression:
+    return FunctionExpression(
+        "round", ColumnExpression(column), ConstantExpression(CSV_DECIMALS)
+    ).alias(column)
+
+
+def csv_cells(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """The relation as CSV shows it: every text cell that a spreadsheet would run as a formula
+    defused, and every fraction to CSV_DECIMALS places."""
+    columns = []
+    for name, kind in zip(relation.columns, relation.types, strict=True):
+        if str(kind) == "VARCHAR":
+            columns.append(_neutralised(name))
+        elif str(kind) in FRACTIONAL or str(kind).startswith("DECIMAL"):
+            columns.append(_rounded(name))
+        else:
+            columns.append(ColumnExpression(name))
     return relation.select(*columns)
 
 
@@ -56,12 +74,13 @@ def text_table(
 def write_atomically(
     relation: duckdb.DuckDBPyRelation, target: Path, metadata: Mapping[str, str] | None = None
 ) -> Path:
-    """Write a relation as CSV (formulas neutralised) or Parquet (with metadata as the file's
-    key-value metadata), by the target's suffix, then rename it into place."""
+    """Write a relation as CSV (formulas neutralised, fractions to CSV_DECIMALS places) or
+    Parquet (full precision, with metadata as the file's key-value metadata), by the target's
+    suffix, then rename it into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     if target.suffix == ".csv":
-        without_formulas(relation).write_csv(str(partial), header=True)
+        csv_cells(relation).write_csv(str(partial), header=True)
     elif target.suffix == ".parquet":
         pairs = ", ".join(f"{key}: {_literal(value)}" for key, value in (metadata or {}).items())
         options = f", kv_metadata {{{pairs}}}" if pairs else ""

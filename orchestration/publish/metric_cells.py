@@ -14,7 +14,7 @@ without code changes.
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 NOT_ANSWERED = "(not answered)"  # in an all_audits base: the form had the question, no answer
@@ -31,13 +31,22 @@ class Count:
     codes: frozenset[str] = frozenset()
     none_of: bool = False
     within: "Count | None" = None
+    # Only the audits on these form versions (empty: every audit of the period): the base of
+    # a metric that some of a period's forms could not record counts the others only.
+    versions: frozenset[str] = frozenset()
 
     def __repr__(self) -> str:
         # Stable across processes (sets of strings iterate in a random order): disclosure
         # control breaks ties by repr, and the same data must give the same release.
         codes = "|".join(sorted(self.codes))
         rule = f"none of {codes} within {self.within!r}" if self.none_of else codes
-        return f"Count({self.question_id}, {self.unit}, {rule})"
+        scope = f", on forms {'|'.join(sorted(self.versions))}" if self.versions else ""
+        return f"Count({self.question_id}, {self.unit}, {rule}{scope})"
+
+    def on_forms(self, versions: Iterable[str]) -> "Count":
+        """The same count over the audits on these form versions only."""
+        within = self.within.on_forms(versions) if self.within is not None else None
+        return replace(self, versions=frozenset(versions), within=within)
 
 
 ALL_AUDITS = Count(question_id=None, unit="audits")
@@ -94,6 +103,16 @@ class MetricCells:
     denominators: Mapping[str, Count | None]
     identities: tuple[Identity, ...]
     options: Mapping[str, list[AnswerOption]]
+    # Metrics whose numerator counts audits *not* selecting codes: on a form that cannot
+    # record the metric such audits exist, so over a subset of forms it is another count.
+    not_selected: frozenset[str] = frozenset()
+
+    def identity(self, total: Count, part: Count) -> Identity | None:
+        """The identity total = part + rest, if the catalogue has it."""
+        for identity in self.identities:
+            if identity.total == total and identity.parts[:-1] == (part,):
+                return identity
+        return None
 
     def rest_cannot_occur(self, identity: Identity, form_versions: Iterable[str]) -> bool:
         """Whether no audit on these form versions can be in the identity's rest: its codes
@@ -114,6 +133,7 @@ def metric_cells(
     question_types: Mapping[str, str],
     options: Mapping[str, list[AnswerOption]],
 ) -> MetricCells:
+    metrics = list(metrics)
     numerators: dict[str, Count] = {}
     denominators: dict[str, Count | None] = {}
     for metric in metrics:
@@ -147,7 +167,8 @@ def metric_cells(
         if unit == "selections" or question_types[question_id] == "single":
             for total, parts in _partitions(family):
                 add(total, parts)
-    return MetricCells(numerators, denominators, tuple(identities.values()), options)
+    not_selected = frozenset(m.metric_id for m in metrics if m.numerator_rule == "not_selected")
+    return MetricCells(numerators, denominators, tuple(identities.values()), options, not_selected)
 
 
 def _counts(

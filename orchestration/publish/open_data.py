@@ -27,11 +27,13 @@ from orchestration.publish.metric_cells import (
     Count,
     MetricCells,
     MetricDefinition,
+    Rest,
     metric_cells,
 )
 from orchestration.settings import Settings
 
 DESCRIPTION = Path(__file__).with_name("open_data.yaml")
+GUIDANCE = "data_guidance.md"
 GEOGRAPHIC_LEVEL = "Local authority"
 COUNTRY_CODE, COUNTRY_NAME = "E92000001", "England"  # EES publishes England's statistics
 TOTAL = ("total", "total")
@@ -86,6 +88,7 @@ class FileSpec:
 class ReleaseSpec:
     files: tuple[FileSpec, ...]
     topic_labels: Mapping[str, str]
+    default_metric: str  # a filter without a Total item defaults to this metric's item
 
 
 @cache
@@ -105,7 +108,9 @@ def load_release_spec(path: Path = DESCRIPTION) -> ReleaseSpec:
         )
         for spec in data["files"]
     )
-    return ReleaseSpec(files=files, topic_labels=data["breakdown_topics"])
+    return ReleaseSpec(
+        files=files, topic_labels=data["breakdown_topics"], default_metric=data["default_metric"]
+    )
 
 
 @dataclass(frozen=True)
@@ -124,9 +129,13 @@ class Figure:
     breakdown: str
     breakdown_label: str
     breakdown_order: int
-    numerator: int | None  # None: published history, which has no counts
+    numerator: int | None  # None: published history (no counts), or not available
     denominator: int | None
     published_percent: int | None = None
+    # False: no audit of the period (or category) was on a form that could record the metric
+    is_available: bool = True
+    not_available_reason: str | None = None
+    audits_not_able_to_record: int = 0  # audits on a form that could not: outside its base
 
     @property
     def period(self) -> tuple[str, str, str]:
@@ -149,6 +158,7 @@ class OpenDataFile:
 class Release:
     files: tuple[OpenDataFile, ...]
     suppressed_counts: int  # distinct counts hidden (one count may be shown in many cells)
+    guidance: str = ""  # data_guidance.md: the files, the symbols and the footnotes
 
 
 def build_release(
@@ -163,55 +173,114 @@ def build_release(
             f"no published figures for CAREAUDIT_LA_CODE {settings.la_code}: nothing to release"
         )
     hidden: set[tuple[tuple[str, str, str], Cell]] = set()
+    recordable = _recordable_on(con)
     by_period: dict[tuple[str, str, str], list[Figure]] = defaultdict(list)
     for figure in figures:
-        if figure.numerator is not None:
+        # computed figures of metrics the period's forms could record (a category none of
+        # whose forms could is part of the period's counts: it has none of them)
+        if recordable[figure.period].get(figure.metric_id):
             by_period[figure.period].append(figure)
     versions = _form_versions(con)
+    scopes = {
+        period: partial_scopes(recordable[period], versions[period][TOTAL]) for period in versions
+    }
     for period, period_figures in sorted(by_period.items()):
-        table = cell_table(period_figures, cells, versions[period])
+        table = cell_table(
+            period_figures, cells, versions[period][TOTAL], recordable[period], versions[period]
+        )
         hidden |= {(period, cell) for cell in suppress(table)}
-    files = tuple(_render(file, figures, cells, hidden, settings) for file in spec.files)
-    return Release(files=files, suppressed_counts=len(hidden))
+    defaults = [f for f in figures if f.metric_id == spec.default_metric and f.category == TOTAL]
+    files = tuple(
+        _render(file, figures, cells, hidden, settings, next(iter(defaults), None), scopes)
+        for file in spec.files
+    )
+    return Release(
+        files=files,
+        suppressed_counts=len(hidden),
+        guidance=data_guidance(spec, figures),
+    )
 
 
 def cell_table(
-    figures: Iterable[Figure], cells: MetricCells, form_versions: Iterable[str]
+    figures: Iterable[Figure],
+    cells: MetricCells,
+    form_versions: Iterable[str],
+    recordable_on: Mapping[str, frozenset[str]] | None = None,
+    category_versions: Mapping[tuple[str, str], frozenset[str]] | None = None,
 ) -> CellTable:
     """The counts of one authority and period, keyed (category, Count): what each figure
     shows, the remainders the catalogue's relations imply in each category (none where the
     period's form versions make a remainder impossible), and the totals that each breakdown
-    topic's categories add up to."""
+    topic's categories add up to.
+
+    recordable_on: per metric, the period's form versions that could record it. A metric
+    only some of them could (a year spanning two form versions) counts the audits of those
+    only: its base, and a numerator of audits *not* selecting something, are other counts
+    than over every audit (Count.on_forms), related to them by what the others add; a
+    category none of whose audits could record it holds none of them (0, as the reader of
+    its "x" knows). Numerators of selected answers are the same count either way: an audit
+    on a form without the answer cannot have chosen it.
+
+    category_versions: the form versions of each category's audits. A remainder no audit of
+    those versions can be in is no remainder (its parts add up exactly); taken per category,
+    as a reader comparing a category's bases could tell its audits were all on one form."""
     values: dict[Cell, int] = {}
     published: set[Cell] = set()
+    period_versions = frozenset(form_versions)
+    category_versions = category_versions or {}
 
     def show(cell: Cell, value: int) -> None:
         if values.setdefault(cell, value) != value:
             raise OpenDataError(f"{cell!r} is both {values[cell]} and {value}")
         published.add(cell)
 
+    scopes = partial_scopes(recordable_on or {}, period_versions)
+    # metrics counted on some forms only: (metric, its forms)
+    scoped: set[tuple[str, frozenset[str]]] = set()
     categories: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for figure in figures:
-        assert figure.numerator is not None
+        metric = figure.metric_id
+        numerator, base = _shown_counts(cells, metric, scopes.get(metric))
+        if metric in scopes and base is not None:
+            scoped.add((metric, scopes[metric]))
+        if figure.numerator is None and metric not in scopes:
+            continue  # not available in the period at all: nothing shown, nothing counted
         categories[figure.breakdown_topic].add(figure.category)
-        show((figure.category, cells.numerators[figure.metric_id]), figure.numerator)
-        base = cells.denominators[figure.metric_id]
-        if base is not None and figure.denominator is not None:
-            show((figure.category, base), figure.denominator)
+        show((figure.category, numerator), figure.numerator or 0)
+        if base is not None and (figure.denominator is not None or not figure.is_available):
+            show((figure.category, base), figure.denominator or 0)
     relations: list[Relation] = []
     protected: set[Cell] = set()
-    exact = {
-        identity
-        for identity in cells.identities
-        if cells.rest_cannot_occur(identity, form_versions)
-    }
     for category in sorted(set().union(*categories.values())):
+        for metric, scope in sorted(scoped):
+            whole = cells.denominators[metric]
+            assert whole is not None
+            numerator, base = _shown_counts(cells, metric, scope)
+            known = [(category, base), (category, numerator)]
+            if not all(cell in values for cell in known):
+                continue
+            identity = cells.identity(whole, cells.numerators[metric])
+            rest = (category, Rest(base, frozenset({numerator})))
+            versions = scope & category_versions.get(category, period_versions)
+            if identity is not None and cells.rest_cannot_occur(identity, versions):
+                relations.append(Relation(known[0], (known[1],)))
+            else:
+                values[rest] = values[known[0]] - values[known[1]]
+                relations.append(Relation(known[0], (known[1], rest)))
+                if identity is None or identity.protected:
+                    protected.add(rest)
+            if (category, whole) in values:  # the audits on the other forms: not a finding
+                outside = (category, Rest(whole, frozenset({base})))
+                values[outside] = values[(category, whole)] - values[known[0]]
+                relations.append(Relation((category, whole), (known[0], outside)))
+    for category in sorted(set().union(*categories.values())):
+        versions = category_versions.get(category, period_versions)
         for identity in cells.identities:
             *parts, rest = identity.parts
             known = [(category, count) for count in (identity.total, *parts)]
             if not all(cell in values for cell in known):
                 continue
-            if identity in exact:
+            if cells.rest_cannot_occur(identity, versions):
                 if values[known[0]] != sum(values[cell] for cell in known[1:]):
                     raise OpenDataError(f"{identity} does not add up in {category}")
                 relations.append(Relation(known[0], tuple(known[1:])))
@@ -242,12 +311,39 @@ def cell_table(
     )
 
 
+def partial_scopes(
+    recordable_on: Mapping[str, frozenset[str]], period_versions: frozenset[str]
+) -> dict[str, frozenset[str]]:
+    """The metrics that some but not all of a period's forms could record, with those forms:
+    their counts are over the audits of those forms only."""
+    return {
+        metric: versions
+        for metric, versions in recordable_on.items()
+        if versions and versions != period_versions
+    }
+
+
+def _shown_counts(
+    cells: MetricCells, metric: str, scope: frozenset[str] | None
+) -> tuple[Count, Count | None]:
+    """The counts a metric's numerator and denominator show: over the forms of scope only
+    where only those could record it (see cell_table)."""
+    numerator, base = cells.numerators[metric], cells.denominators[metric]
+    if scope is None or base is None:
+        return numerator, base
+    if metric in cells.not_selected:
+        numerator = numerator.on_forms(scope)
+    return numerator, base.on_forms(scope)
+
+
 def _render(
     file: FileSpec,
     figures: list[Figure],
     cells: MetricCells,
     hidden: set[tuple[tuple[str, str, str], Cell]],
     settings: Settings,
+    default: Figure | None,
+    scopes: Mapping[tuple[str, str, str], Mapping[str, frozenset[str]]],
 ) -> OpenDataFile:
     rows = sorted(
         (f for f in figures if f.breakdown_topic in file.breakdown_topics),
@@ -271,7 +367,9 @@ def _render(
         return (figure.period, (figure.category, count)) in hidden
 
     def indicator(figure: Figure, spec: IndicatorSpec) -> str:
-        numerator, base = cells.numerators[figure.metric_id], cells.denominators[figure.metric_id]
+        # the counts disclosure control weighed: over some forms only, for some metrics
+        scope = scopes.get(figure.period, {}).get(figure.metric_id)
+        numerator, base = _shown_counts(cells, figure.metric_id, scope)
         if spec.kind == "count":
             count, value = (
                 (numerator, figure.numerator)
@@ -303,16 +401,119 @@ def _render(
         )
         for figure in rows
     )
+
+    def filter_default(spec: FilterSpec) -> str:
+        """The item EES shows first for a filter without a Total: the default metric's (the
+        first row's, for an authority whose release has no such figure, only history)."""
+        items = {str(getattr(figure, spec.field)) for figure in rows}
+        shown_first = default if default is not None else rows[0]
+        return "" if "Total" in items else str(getattr(shown_first, spec.field))
+
     meta = tuple(
         [
             *(
-                (f.column, "Filter", f.label, "", "", "", f.hint, f.grouping_column)
+                (
+                    f.column,
+                    "Filter",
+                    f.label,
+                    "",
+                    "",
+                    "",
+                    f.hint,
+                    f.grouping_column,
+                    filter_default(f),
+                )
                 for f in file.filters
             ),
-            *((i.column, "Indicator", i.label, "", i.unit, "0", "", "") for i in file.indicators),
+            *(
+                (i.column, "Indicator", i.label, "", i.unit, "0", "", "", "")
+                for i in file.indicators
+            ),
         ]
     )
     return OpenDataFile(name=file.name, header=header, rows=body, meta=meta)
+
+
+SYMBOL_MEANINGS = {
+    SUPPRESSED: "suppressed to protect children: a count from 1 to 5, or a count one could be "
+    "worked out from",
+    NOT_APPLICABLE: "not applicable: a count of audits has no base or percentage",
+    NOT_AVAILABLE: "not available: a figure an earlier report published without its counts, or "
+    "a finding the year's audit form could not record (see the footnotes)",
+    ROUNDS_TO_ZERO: "a percentage above 0 that rounds to 0",
+}
+
+
+def data_guidance(spec: ReleaseSpec, figures: Iterable[Figure]) -> str:
+    """data_guidance.md: what each file holds, what its symbols mean, and a footnote for every
+    finding a year's forms could not record (x), or only some of its audits' forms could (its
+    figures count those audits only): text for the release's EES data guidance and
+    footnotes."""
+    lines = ["# Care Plan Audit open data: data guidance", ""]
+    lines += [
+        "Files in the DfE Explore Education Statistics open data format, each with its "
+        ".meta.csv. Counts are of audits (one per child per review) unless the finding says "
+        "otherwise; percentages are whole numbers rounded half up.",
+        "",
+        "## Files",
+        "",
+    ]
+    for file in spec.files:
+        lines.append(f"- `{file.name}.csv`: {file.title}.")
+        lines.append(
+            "  Filters: " + ", ".join(f"{f.label} (`{f.column}`)" for f in file.filters) + "."
+        )
+        lines.append(
+            "  Indicators: " + ", ".join(f"{i.label} (`{i.column}`)" for i in file.indicators) + "."
+        )
+    lines += ["", "## Symbols", ""]
+    lines += [f"- `{symbol}`: {meaning}." for symbol, meaning in SYMBOL_MEANINGS.items()]
+    lines += ["", "## Footnotes", ""]
+    notes = _footnotes(figures)
+    lines += [f"{number}. {note}" for number, note in enumerate(notes, start=1)] or ["None."]
+    return "\n".join(lines) + "\n"
+
+
+def _footnotes(figures: Iterable[Figure]) -> list[str]:
+    """One footnote per finding and reason: the years it is x, or counts some audits only."""
+    missing: dict[tuple[int, str, str, str], list[str]] = defaultdict(list)
+    partly: dict[tuple[int, str, str, str], list[str]] = defaultdict(list)
+    for figure in sorted(figures, key=lambda f: f.time_period):
+        if figure.category != TOTAL or not figure.not_available_reason:
+            continue
+        key = (
+            figure.section_order,
+            figure.metric_id,
+            figure.metric_description,
+            figure.not_available_reason,
+        )
+        (partly if figure.is_available else missing)[key].append(_year(figure.time_period))
+    notes = []
+    for key in sorted(set(missing) | set(partly)):
+        _, metric_id, description, reason = key
+        if key in missing:
+            notes.append(
+                f"{description} (`{metric_id}`): x in {_listed(missing[key])}, because the "
+                f"audit form could not record it ({reason})."
+            )
+        if key in partly:
+            notes.append(
+                f"{description} (`{metric_id}`): in {_listed(partly[key])} some audits were on "
+                f"a form that could not record it ({reason}); the figures count the other "
+                "audits only."
+            )
+    return notes
+
+
+def _year(time_period: str) -> str:
+    """'2022' as it is; a financial year '202223' as '2022-23'."""
+    if len(time_period) == 6 and time_period.isdigit():
+        return f"{time_period[:4]}-{time_period[4:]}"
+    return time_period
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def whole_percent(numerator: int, denominator: int) -> str:
@@ -352,9 +553,17 @@ def write_release(release: Release, directory: Path) -> list[Path]:
                 (directory / f"{file.name}.meta.csv", META_COLUMNS, file.meta),
             ):
                 written.append(write_atomically(text_table(con, header, rows), path))
+    guidance = guidance_path(directory)
+    guidance.write_text(release.guidance, encoding="utf-8")
+    written.append(guidance)
     for stale in set(directory.glob("*.csv")) - set(written):
         stale.unlink()
     return written
+
+
+def guidance_path(directory: Path) -> Path:
+    """The release's data guidance (files, symbols, footnotes) beside its files."""
+    return directory / GUIDANCE
 
 
 def _figures(
@@ -370,12 +579,14 @@ def _figures(
                 la_code, time_period, time_identifier, section, section_title, metric_id,
                 metric_description, breakdown_topic, breakdown, breakdown_label,
                 breakdown_sort_order as breakdown_order, numerator, denominator,
-                cast(null as integer) as published_percent
+                cast(null as integer) as published_percent, is_available,
+                not_available_reason, audits_not_able_to_record
             from reporting.rpt_metric_breakdowns
             union all
             select
                 la_code, time_period, time_identifier, section, section_title, metric_id,
-                metric_description, 'total', 'total', 'Total', 0, null, null, published_percent
+                metric_description, 'total', 'total', 'Total', 0, null, null, published_percent,
+                true, null, 0
             from reporting.rpt_metric_trends
             where value_source = 'published'
         )
@@ -396,14 +607,64 @@ def _figures(
     ]
 
 
-def _form_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], set[str]]:
-    """The form versions the audits of each authority and period were on."""
-    versions: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for la, period, identifier, version in con.execute(
-        "select distinct la_code, time_period, time_identifier, form_version from marts.fct_audits"
+def _recordable_on(
+    con: duckdb.DuckDBPyConnection,
+) -> dict[tuple[str, str, str], dict[str, frozenset[str]]]:
+    """Per authority and period, each metric's form versions (among those its audits were on)
+    that could record it (intermediate.int_metric_availability): none, all, or in a year
+    spanning two versions perhaps some."""
+    recordable: dict[tuple[str, str, str], dict[str, frozenset[str]]] = defaultdict(dict)
+    for la, period, identifier, metric, versions in con.execute(
+        """
+        with period_versions as (
+            select distinct la_code, time_period, time_identifier, form_version
+            from marts.fct_audits
+        )
+        select
+            period_versions.la_code, period_versions.time_period,
+            period_versions.time_identifier, availability.metric_id,
+            list(period_versions.form_version) filter (where availability.is_available)
+        from period_versions
+        inner join intermediate.int_metric_availability as availability
+            on period_versions.form_version = availability.form_version
+        group by all
+        """
     ).fetchall():
-        versions[(la, period, identifier)].add(version)
-    return versions
+        recordable[(la, period, identifier)][metric] = frozenset(versions or ())
+    return recordable
+
+
+def _form_versions(
+    con: duckdb.DuckDBPyConnection,
+) -> dict[tuple[str, str, str], dict[tuple[str, str], frozenset[str]]]:
+    """The form versions the audits of each authority and period were on, in the period
+    (category TOTAL) and in each category of each breakdown topic."""
+    versions: dict[tuple[str, str, str], dict[tuple[str, str], set[str]]] = defaultdict(
+        lambda: defaultdict(set)
+    )
+    for la, period, identifier, topic, category, version in con.execute(
+        """
+        with audits as (
+            select distinct la_code, time_period, time_identifier, form_version,
+                coalesce(age_band, 'not_recorded') as age_band,
+                coalesce(district_code, 'not_recorded') as district
+            from marts.fct_audits
+        )
+        select distinct la_code, time_period, time_identifier, 'total', 'total', form_version
+        from audits
+        union all
+        select distinct la_code, time_period, time_identifier, 'age_band', age_band, form_version
+        from audits
+        union all
+        select distinct la_code, time_period, time_identifier, 'district', district, form_version
+        from audits
+        """
+    ).fetchall():
+        versions[(la, period, identifier)][(topic, category)].add(version)
+    return {
+        period: {category: frozenset(found) for category, found in by_category.items()}
+        for period, by_category in versions.items()
+    }
 
 
 def _metric_cells(con: duckdb.DuckDBPyConnection) -> MetricCells:

@@ -13,8 +13,7 @@ import dagster as dg
 
 from orchestration.progress import report
 from orchestration.publish.ees import Problem, meta_path, open_data_files, small_counts, validate
-from orchestration.publish.exposures import model_keys
-from orchestration.publish.open_data import build_release, write_release
+from orchestration.publish.open_data import build_release, guidance_path, write_release
 from orchestration.publish.release import staging_dir
 from orchestration.publish.staging import stage, warehouse_version
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
@@ -61,14 +60,14 @@ def _check_result(problems: list[Problem], files: list[Path], passed: str) -> dg
 
 
 def build_open_data_assets(
-    models: list[str],
+    inputs: list[dg.AssetKey],
 ) -> list[dg.AssetsDefinition | dg.AssetChecksDefinition]:
-    """The candidate (reading the published models the dbt exposure names), its checks, and
-    the release."""
+    """The candidate (reading what the dbt exposure names: the published models, and the
+    audits' form versions with what each could record), its checks, and the release."""
 
     @dg.asset(
         key=CANDIDATE,
-        deps=model_keys(models),
+        deps=inputs,
         group_name="publish",
         kinds={"python", "csv"},
         owners=OWNERS,
@@ -140,7 +139,9 @@ def build_open_data_assets(
         owners=OWNERS,
         metadata={"dbt_exposure": EXPOSURE},
         description=(
-            "publish/open_data/: the checked candidate, moved into the run's staged release; "
+            "publish/open_data/: the checked candidate (and its data_guidance.md: the files, "
+            "the symbols and a footnote for each finding a year's form could not record), "
+            "moved into the run's staged release; "
             "runs only when the candidate's blocking checks pass, and is published by "
             "publish/release with every other output. For the public."
         ),
@@ -162,11 +163,16 @@ def build_open_data_assets(
         staged = replace(staged, data_version=version)
         target = staged.directory / "open_data"
         target.mkdir(parents=True, exist_ok=True)
-        moved = {}
+        moved: dict[Path, int | None] = {}
         for path in [path for data in files for path in (data, meta_path(data))]:
             moved[target / path.name] = _rows(path)
             os.replace(path, target / path.name)
             report(context, f"staged open_data/{path.name} ({moved[target / path.name]} rows)")
+        guidance = guidance_path(source)
+        if guidance.exists():
+            moved[target / guidance.name] = None
+            os.replace(guidance, target / guidance.name)
+            report(context, f"staged open_data/{guidance.name}")
         staged.record(moved)
         return dg.MaterializeResult(
             metadata={

@@ -115,6 +115,15 @@ def _latest_trends_view(con: duckdb.DuckDBPyConnection) -> None:
             "one, as a dashboard's first page shows it."
         )
     )
+    # Its columns are metric_trends' columns, described the same way.
+    for column, comment in con.execute(
+        "select column_name, comment from duckdb_columns() "
+        "where database_name = 'published' and table_name = 'metric_trends' "
+        "and comment is not null"
+    ).fetchall():
+        con.execute(
+            f"comment on column {view}.{_identifier(column)} is {_literal(comment.strip())}"
+        )
 
 
 def _publication(

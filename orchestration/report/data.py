@@ -38,6 +38,9 @@ class MetricValue:
     denominator: int | None
     reported_percent: int | None
     missing_answers: int
+    # False: the period's forms could not record the metric (no figure, not 0%), and why
+    is_available: bool = True
+    not_available_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,11 @@ class TemplateRow:
     kind: str
     metric_ids: tuple[str, ...]
     breakdown_topic: str | None
-    higher_is: str | None
     text: str
     comparison: str
     first_comparison: str
+    text_if_all: str = ""  # printed instead of text when n = base: "all 41", not "41 of 41"
+    not_recorded_before: str = ""  # instead of a comparison, for a measure new on the form
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ class ReportData:
     covered_sections: list[str]  # form section titles with a figure in the period, in order
     breakdowns: dict[tuple[str, str], list[BreakdownRow]]  # (metric, topic) -> categories
     templates: list[TemplateRow]
-    catalogue_metrics: frozenset[str]  # every metric id of the catalogue
+    directions: dict[str, str]  # every metric of the catalogue -> higher_is
 
 
 def time_identifier(settings: Settings) -> str:
@@ -129,7 +133,8 @@ def _values(con: duckdb.DuckDBPyConnection, settings: Settings, period: str) -> 
         )
 
         -- Computed values (rpt_metrics, counts of audits included) and published history
-        -- (rpt_metric_trends), with the whole percentage the trend table reports.
+        -- (rpt_metric_trends), with the whole percentage the report prints; a metric the
+        -- period's forms could not record comes without figures (is_available false).
         select
             coalesce(metrics.metric_id, trends.metric_id) as metric_id,
             coalesce(metrics.time_period, trends.time_period) as time_period,
@@ -140,8 +145,11 @@ def _values(con: duckdb.DuckDBPyConnection, settings: Settings, period: str) -> 
             coalesce(trends.value_source, 'computed') as value_source,
             coalesce(metrics.numerator, trends.numerator) as numerator,
             coalesce(metrics.denominator, trends.denominator) as denominator,
-            trends.reported_percent,
-            coalesce(metrics.missing_answers, 0) as missing_answers
+            coalesce(metrics.reported_percent, trends.reported_percent) as reported_percent,
+            coalesce(metrics.missing_answers, 0) as missing_answers,
+            coalesce(metrics.is_available, trends.is_available, true) as is_available,
+            coalesce(metrics.not_available_reason, trends.not_available_reason)
+                as not_available_reason
         from (
             select * from reporting.rpt_metrics
             where la_code = $la_code and time_identifier = $time_identifier
@@ -207,7 +215,7 @@ def _covered_sections(con: duckdb.DuckDBPyConnection, settings: Settings, period
             where
                 metrics.section = sections.section_id
                 and metrics.la_code = ? and metrics.time_identifier = ?
-                and metrics.time_period = ?
+                and metrics.time_period = ? and metrics.is_available
         )
         order by sections.sort_order
         """,
@@ -240,8 +248,9 @@ def _breakdowns(
 
 def report_templates(con: duckdb.DuckDBPyConnection) -> list[TemplateRow]:
     rows = con.execute(
-        "select sort_order, section, kind, metric_id, breakdown_topic, higher_is, text, "
-        "comparison, first_comparison from catalogue.report_sentences order by sort_order"
+        "select sort_order, section, kind, metric_id, breakdown_topic, text, text_if_all, "
+        "comparison, first_comparison, not_recorded_before "
+        "from catalogue.report_sentences order by sort_order"
     ).fetchall()
     return [
         TemplateRow(
@@ -250,13 +259,20 @@ def report_templates(con: duckdb.DuckDBPyConnection) -> list[TemplateRow]:
             kind=row[2],
             metric_ids=tuple(m.strip() for m in (row[3] or "").split("|") if m.strip()),
             breakdown_topic=row[4],
-            higher_is=row[5],
-            text=row[6] or "",
+            text=row[5] or "",
+            text_if_all=row[6] or "",
             comparison=row[7] or "",
             first_comparison=row[8] or "",
+            not_recorded_before=row[9] or "",
         )
         for row in rows
     ]
+
+
+def metric_directions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every metric of the catalogue and whether a higher figure is better, worse or neutral
+    (metrics.csv): the word a comparison uses follows it."""
+    return dict(con.execute("select metric_id, higher_is from marts.dim_metrics").fetchall())
 
 
 def load_report_data(
@@ -278,7 +294,5 @@ def load_report_data(
         covered_sections=_covered_sections(con, settings, period.time_period),
         breakdowns=_breakdowns(con, settings, period.time_period),
         templates=report_templates(con),
-        catalogue_metrics=frozenset(
-            m for (m,) in con.execute("select metric_id from marts.dim_metrics").fetchall()
-        ),
+        directions=metric_directions(con),
     )

@@ -169,13 +169,24 @@ class _Builder:
         self.data, self.commentary, self.rounding = data, commentary, rounding
         self.produced_on = produced_on
         self.period_fields = _period_fields(data, rounding)
-        self.metric_ids = set(data.catalogue_metrics)
         self.figure_count = 0
         self.quoted: list[str] = []  # metrics the report's sentences print, in order
 
     def _value(self, metric_id: str) -> MetricValue | None:
-        """The metric in the report's period; None when that year's form did not have it."""
-        return self.data.values.get(metric_id)
+        """The metric in the report's period; None when that year's forms could not record it
+        (its question or answer option was not on them): no sentence, no chart point."""
+        value = self.data.values.get(metric_id)
+        return value if value is not None and value.is_available else None
+
+    def _recorded_since(self, metric_id: str) -> str | None:
+        """For a measure new on the form: the first year with its figure, when every earlier
+        year on record could not record it (then there is nothing to compare with)."""
+        history = self.data.history.get(metric_id, [])
+        earlier = [v for v in history if v.time_period < self.data.period.time_period]
+        if not earlier or any(v.is_available for v in earlier):
+            return None
+        recorded = [v.time_period for v in history if v.is_available]
+        return period_label(recorded[0]) if recorded else None
 
     def _available(self, row: TemplateRow) -> bool:
         for metric_id, attribute in needed_figures(row):
@@ -199,19 +210,40 @@ class _Builder:
             fields["ranked"] = [figures(v) for v in ranked]
         return fields
 
+    def _text(self, row: TemplateRow) -> str:
+        """The row's text, or its text_if_all when every audit of the base is counted."""
+        own = self._value(row.metric_ids[0]) if row.metric_ids else None
+        if (
+            row.text_if_all
+            and own is not None
+            and own.denominator
+            and own.numerator == own.denominator
+        ):
+            return row.text_if_all
+        return row.text
+
     def sentence(self, row: TemplateRow) -> str:
         fields = self._fields(row)
-        parts = [render(row.text, fields)]
+        parts = [render(self._text(row), fields)]
         metric_id = row.metric_ids[0] if row.metric_ids else None
         period = self.data.period.time_period
+        if metric_id is None or row.kind == "ranking":
+            return parts[0]
+        higher_is = self.data.directions[metric_id]
         if row.comparison and metric_id in self.data.previous:
             comparison = self.data.previous[metric_id]
-            fields.update(comparison_fields("previous", comparison, period, row.higher_is))
+            fields.update(comparison_fields("previous", comparison, period, higher_is))
             parts.append(render(row.comparison, fields))
         if row.first_comparison and metric_id in self.data.first:
             comparison = self.data.first[metric_id]
-            fields.update(comparison_fields("first", comparison, period, row.higher_is))
+            fields.update(comparison_fields("first", comparison, period, higher_is))
             parts.append(render(row.first_comparison, fields))
+        if (
+            row.not_recorded_before
+            and metric_id not in self.data.previous
+            and (since := self._recorded_since(metric_id))
+        ):
+            parts.append(render(row.not_recorded_before, {**fields, "recorded_since": since}))
         return " ".join(part for part in parts if part)
 
     def _figure(self, title: str, alt: str, chart: BarChart | TrendChart, table: Table) -> Figure:
@@ -360,7 +392,7 @@ class _Builder:
         problems = [
             str(TemplateError(row, problem))
             for row in self.data.templates
-            for problem in check_row(row, self.metric_ids)
+            for problem in check_row(row, self.data.directions)
         ]
         if problems:
             raise ValueError("the report's templates cannot be rendered:\n" + "\n".join(problems))

@@ -30,6 +30,12 @@ class PublishedReport:
     commentary: Commentary
     commentary_created: bool
 
+    @property
+    def commentary_to_write(self) -> bool:
+        """The team has written nothing yet: the file was just created as the empty template,
+        or is still it (an example copied for the bundled sample is not)."""
+        return not self.commentary.sections and self.commentary.authors is None
+
 
 def chosen_periods(available: list[Period], setting: str) -> list[Period]:
     """CAREAUDIT_REPORT_PERIODS: latest (default), all, or periods separated by commas."""
@@ -93,7 +99,7 @@ def publish_reports(
     published = []
     for period_data in data:
         result = write_report(period_data, settings, out, data_version)
-        if result.commentary_created:
+        if result.commentary_to_write:
             progress(
                 f"commentary for {result.report.period_label} to write: {result.commentary.path}"
             )

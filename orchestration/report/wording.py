@@ -5,14 +5,23 @@ A template names its figures with placeholders: `{n}`, `{base}`, `{pct}`, `{miss
 `{label}` for the row's metric, `{<metric_id>.pct}` (and .n, .base, ...) for any other metric,
 `{ranked[0].label}` ... for the metrics of a ranking row ordered by count, and `{period}`,
 `{audit_months}`, `{la_name}`, `{rounding_rule}` anywhere. A sentence whose figures are not all
-there (a question not on that year's form) is left out rather than printed with a gap.
+there (a question not on that year's form, or a measure the form could not record) is left
+out rather than printed with a gap or a 0%. A row printing `{n}` and `{base}` has a
+`text_if_all`, printed when every audit of the base is counted ("in all 41 cases", never
+"41 of these 41 cases (100%)").
 
-A comparison sentence is printed only when the metric has an earlier period, and says:
+A comparison sentence is printed only when the metric has an earlier period with a figure, is
+attached to the figure it compares (a row with a comparison prints no other measure's
+figures), and says:
 - the direction, from the change between the whole percentages the report prints (a change
   of IN_LINE_POINTS or less is "in line": whole percentages differ by one through rounding);
-- "improvement" or "decline" from the row's higher_is (better, worse; neutral gives
-  "increase" or "decrease");
+- "improvement" or "decline" from the metric's higher_is (metrics.csv: better, worse;
+  neutral gives "increase" or "decrease"); for a measure where higher is worse the movement
+  comes first, so a rise reads as one: "up from last year's 60% (5 percentage points): a
+  decline" (`{previous_trend}`), never "a decline from last year's 60%";
 - "significant" only when the trend mart's two-proportion test says so.
+A measure new on the form (every earlier year on record could not record it) prints the row's
+`not_recorded_before` instead ("This was not recorded before {recorded_since}.").
 """
 
 import math
@@ -26,7 +35,8 @@ from orchestration.report.data import Comparison, MetricValue, TemplateRow
 IN_LINE_POINTS = 1
 METRIC_FIELDS = ("n", "base", "pct", "missing", "label")
 PERIOD_FIELDS = ("period", "audit_months", "la_name", "rounding_rule")
-COMPARISON_FIELDS = ("compared", "ref", "pct", "period", "change")
+COMPARISON_FIELDS = ("compared", "trend", "ref", "pct", "period", "change")
+NEW_MEASURE_FIELDS = ("recorded_since",)
 ROUNDING_RULES = {
     "truncate": "rounded down, as earlier reports printed them (95.8% is shown as 95%)",
     "half_up": "rounded to the nearest whole number, halves up (95.5% is shown as 96%)",
@@ -95,6 +105,14 @@ def _fields(template: str) -> Iterable[str]:
             yield field
 
 
+def _names(template: str) -> set[str]:
+    """The placeholders of a template; none when it is not a valid one (reported apart)."""
+    try:
+        return set(_fields(template))
+    except ValueError:
+        return set()
+
+
 def _split(field: str) -> tuple[str, str | None]:
     """'care_plan_reflects_needs.pct' -> ('care_plan_reflects_needs', 'pct');
     'ranked[0].n' -> ('ranked[0]', 'n'); 'pct' -> ('pct', None)."""
@@ -127,16 +145,23 @@ def needed_figures(row: TemplateRow) -> list[tuple[str, str]]:
     return needed
 
 
-def check_row(row: TemplateRow, metric_ids: set[str]) -> list[str]:
-    """Problems with a row's placeholders: unknown names, a metric field on a row without a
-    metric, a ranking index beyond the ranked metrics, bad format syntax."""
+def check_row(row: TemplateRow, directions: Mapping[str, str]) -> list[str]:
+    """Problems with a row (directions: every metric of the catalogue -> higher_is): unknown
+    placeholders, a metric field on a row without a metric, a ranking index beyond the ranked
+    metrics, bad format syntax; and wording that would mislead: a comparison printed after
+    another measure's figure, "a decline from" for a measure where higher is worse (it reads
+    as a fall), "41 of these 41" where every audit is counted."""
     problems = []
     own = set(METRIC_FIELDS) if len(row.metric_ids) == 1 and row.kind != "ranking" else set()
+    period = set(PERIOD_FIELDS)
     allowed = {
-        "text": set(PERIOD_FIELDS) | own,
-        "comparison": {f"previous_{f}" for f in COMPARISON_FIELDS} | set(PERIOD_FIELDS) | own,
-        "first_comparison": {f"first_{f}" for f in COMPARISON_FIELDS} | set(PERIOD_FIELDS) | own,
+        "text": period | own,
+        "text_if_all": period | own,
+        "comparison": {f"previous_{f}" for f in COMPARISON_FIELDS} | period | own,
+        "first_comparison": {f"first_{f}" for f in COMPARISON_FIELDS} | period | own,
+        "not_recorded_before": set(NEW_MEASURE_FIELDS) | period | own,
     }
+    others: set[str] = set()  # metrics other than the row's own whose figures it prints
     for column, names in allowed.items():
         template = getattr(row, column)
         try:
@@ -157,9 +182,11 @@ def check_row(row: TemplateRow, metric_ids: set[str]) -> list[str]:
                 elif attribute not in METRIC_FIELDS:
                     problems.append(f"{{{field}}}: a metric has {', '.join(METRIC_FIELDS)}")
                 continue
-            if attribute is not None and root in metric_ids and attribute in METRIC_FIELDS:
+            if attribute is not None and root in directions and attribute in METRIC_FIELDS:
+                if root not in row.metric_ids:
+                    others.add(root)
                 continue
-            if attribute is not None and root in metric_ids:
+            if attribute is not None and root in directions:
                 problems.append(f"{{{field}}}: a metric has {', '.join(METRIC_FIELDS)}")
             elif attribute is not None:
                 problems.append(f"{{{field}}}: no metric {root!r} in the metric catalogue")
@@ -169,11 +196,35 @@ def check_row(row: TemplateRow, metric_ids: set[str]) -> list[str]:
                     + ", ".join(f"{{{name}}}" for name in sorted(names))
                     + ", {<metric_id>.pct} ...)"
                 )
-    if row.comparison or row.first_comparison:
-        if len(row.metric_ids) != 1:
-            problems.append("a comparison needs exactly one metric_id")
-        if row.higher_is is None:
-            problems.append("a comparison needs higher_is (better, worse or neutral)")
+    if row.comparison or row.first_comparison or row.not_recorded_before:
+        problems += _comparison_problems(row, directions, others)
+    if own and row.kind == "finding" and not row.text_if_all and {"n", "base"} <= _names(row.text):
+        problems.append(
+            "prints {n} and {base}: give text_if_all for when they are equal "
+            '("all 41", never "41 of these 41")'
+        )
+    return problems
+
+
+def _comparison_problems(
+    row: TemplateRow, directions: Mapping[str, str], others: set[str]
+) -> list[str]:
+    if len(row.metric_ids) != 1:
+        return ["a comparison needs exactly one metric_id"]
+    problems = []
+    if others:
+        problems.append(
+            "a comparison must follow the figure it compares: this row also prints "
+            + ", ".join(sorted(others))
+            + " (give that measure a row of its own)"
+        )
+    if directions.get(row.metric_ids[0]) == "worse":
+        for prefix, template in (("previous", row.comparison), ("first", row.first_comparison)):
+            if f"{prefix}_compared" in _names(template):
+                problems.append(
+                    f"{{{prefix}_compared}} reads backwards for {row.metric_ids[0]}, where "
+                    f'higher is worse ("a decline from 60%" for a rise): use {{{prefix}_trend}}'
+                )
     return problems
 
 
@@ -182,7 +233,9 @@ def render(template: str, fields: Mapping[str, Any]) -> str:
 
 
 def compared(comparison: Comparison, higher_is: str) -> str:
-    """'a significant improvement from', 'in line with', 'a decline from', ..."""
+    """'a significant improvement from', 'in line with', 'a decline from', ...: for measures
+    where higher is better (or neutral), whose word moves with the figure; check_row refuses
+    it where higher is worse (use trend)."""
     change = comparison.reported_change_points
     significant = comparison.significance in SIGNIFICANT
     if abs(change) <= IN_LINE_POINTS and not significant:
@@ -192,6 +245,26 @@ def compared(comparison: Comparison, higher_is: str) -> str:
     if significant:
         return f"a significant {word} from"
     return f"{'an' if word[0] in 'aeiou' else 'a'} {word} from"
+
+
+def trend(comparison: Comparison, higher_is: str, ref: str) -> str:
+    """The movement first, then what it means, so it reads right whatever the direction:
+    'up from last year's 60% (5 percentage points): a decline' (higher is worse), 'down from
+    ... : a significant improvement', 'in line with last year's 62% (up 1 percentage point)'.
+    A neutral measure's change is said without a verdict, unless it is significant."""
+    change = comparison.reported_change_points
+    significant = comparison.significance in SIGNIFICANT
+    if abs(change) <= IN_LINE_POINTS and not significant:
+        return f"in line with {ref} ({change_in_points(change)})"
+    rise, fall = _WORDS[higher_is]
+    word = rise if change > 0 else fall
+    points = "percentage point" if abs(change) == 1 else "percentage points"
+    movement = f"{'up' if change > 0 else 'down'} from {ref} ({abs(change)} {points})"
+    if significant:
+        return f"{movement}: a significant {word}"
+    if higher_is == "neutral":
+        return movement
+    return f"{movement}: {'an' if word[0] in 'aeiou' else 'a'} {word}"
 
 
 def change_in_points(points: int) -> str:
@@ -226,6 +299,7 @@ def comparison_fields(
         ref = f"the {percent} recorded in {label}"
     return {
         f"{prefix}_compared": compared(comparison, higher_is),
+        f"{prefix}_trend": trend(comparison, higher_is, ref),
         f"{prefix}_ref": ref,
         f"{prefix}_pct": str(comparison.reported_percent),
         f"{prefix}_period": label,

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from orchestration.paths import SAMPLE_COMMENTARY_DIR, SAMPLE_EXTRACTS_DIR
-from orchestration.report.data import report_templates
+from orchestration.report.data import metric_directions, report_templates
 from orchestration.report.wording import SIGNIFICANT, check_row, whole_percent
 from tests.support import careaudit_env, run_careaudit
 
@@ -130,10 +130,113 @@ def test_significant_is_printed_exactly_where_the_trend_mart_finds_a_significant
     assert "This is a significant improvement from last year's 53%" in report_text(data_dir)
 
 
-def test_a_measure_new_on_the_2022_form_is_reported_without_a_comparison(sample_run):
+def test_a_measure_new_on_the_2022_form_says_so_instead_of_a_comparison(sample_run):
     data_dir, _ = sample_run
     contingency = bullet(report_text(data_dir), "148 (61%) care plans had a contingency plan")
-    assert contingency.endswith("should Plan A prove unachievable.")
+    assert contingency.endswith(
+        "should Plan A prove unachievable. This was not recorded before 2022."
+    )
+
+
+def test_a_measure_no_form_of_the_year_could_record_has_no_sentence_chart_or_trend(sample_run):
+    """Nobody could answer "declined" on the 2022 form: no "0 parents (0%)", and the health
+    plan's reasons (new in 2022) draw no trend from a 2021 that could not record them."""
+    data_dir, _ = sample_run
+    text = report_text(data_dir)
+    bullets = [line for line in findings(text).splitlines() if line.startswith("- ")]
+    for never in ("declined", "were not asked", "midpoint", "minutes showed"):
+        assert not [line for line in bullets if never in line]
+    appendix = text.split("## Appendix: trends")[1]
+    assert "Of plans not on ICS" not in appendix
+    assert "| 0% |" not in text
+    awaiting = bullet(text, "Of the 73 plans which were not available")
+    assert awaiting.endswith("This was not recorded before 2022.")
+
+
+# "This is ..." and "It is ..." sentences: every wording the report can give a comparison.
+COMPARISON = re.compile(
+    r"(?:This|It) is (?:"
+    r"(?P<significant>a significant )?(?:an? )?(?P<word>improvement|decline|increase|decrease)"
+    r" from (?P<ref>last year's|the) (?P<then>\d+)%[^(]*\((?P<way>up|down) (?P<points>\d+) "
+    r"percentage points?\)"
+    r"|in line with (?:last year's|the) (?P<then_inline>\d+)%[^(]*\((?P<inline_change>[^)]*)\)"
+    r"|(?P<move>up|down) from (?:last year's|the) (?P<then_move>\d+)%[^(]*\((?P<move_points>\d+)"
+    r" percentage points?\)(?:: (?P<move_significant>a significant )?(?:an? )?"
+    r"(?P<move_word>improvement|decline|increase|decrease))?"
+    r")\."
+)
+WORDS = {"better": ("improvement", "decline"), "worse": ("decline", "improvement")}
+WORDS["neutral"] = ("increase", "decrease")
+
+
+def test_every_comparison_sentence_reads_the_way_the_trend_mart_moved(sample_run):
+    """Each comparison in the 2022 report is attached to its own figure (the percent just
+    before it is the measure's, and last year's percent is that measure's), states the change
+    the trend mart has, calls it in line only within a point, significant only where the
+    test says so, and an improvement or decline by the measure's direction (a rise of a
+    measure where higher is worse is a decline, worded movement first)."""
+    data_dir, _ = sample_run
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        compared = {
+            metric for row in report_templates(con) if row.comparison for metric in row.metric_ids
+        }
+        marts = {
+            metric: rest
+            for metric, *rest in con.execute(
+                "select trends.metric_id, trends.reported_percent, "
+                "trends.previous_reported_percent, trends.reported_change_points, "
+                "trends.change_significance, metrics.higher_is "
+                "from marts.fct_metric_trends as trends "
+                "inner join marts.dim_metrics as metrics using (metric_id) "
+                "where trends.time_period = '2022' and trends.previous_period = '2021'"
+            ).fetchall()
+        }
+    expected = {m: marts[m] for m in compared if m in marts}
+    seen: dict[str, str] = {}
+    for line in findings(report_text(data_dir)).splitlines():
+        for match in COMPARISON.finditer(line):
+            if "recorded in" in match.group(0):
+                continue  # the first year on record: checked by its own test
+            before = line[: match.start()]
+            figures = re.findall(r"(\d+)%", before)
+            now = int(figures[-1]) if figures else 100 * bool(re.search(r"\ball \d+", before))
+            then = int(
+                match.group("then") or match.group("then_inline") or match.group("then_move")
+            )
+            [metric] = [m for m, (pct, prev, *_) in expected.items() if (pct, prev) == (now, then)]
+            *_, change, significance, higher_is = expected[metric]
+            assert metric not in seen, (metric, line)
+            seen[metric] = line
+            significant = significance in SIGNIFICANT
+            if match.group("inline_change") is not None:
+                assert abs(change) <= 1 and not significant, line
+                continue
+            assert abs(change) > 1 or significant, line
+            rise, fall = WORDS[higher_is]
+            if match.group("word"):
+                assert higher_is != "worse", f"reads backwards: {line}"
+                way, points = match.group("way"), int(match.group("points"))
+                word, said_significant = match.group("word"), bool(match.group("significant"))
+            else:
+                way, points = match.group("move"), int(match.group("move_points"))
+                word = match.group("move_word") or ""
+                said_significant = bool(match.group("move_significant"))
+                if higher_is == "neutral" and not said_significant:
+                    assert not word, line
+                    word = rise if change > 0 else fall
+            assert (way == "up") == (change > 0) and points == abs(change), line
+            assert word == (rise if change > 0 else fall), line
+            assert said_significant == significant, line
+    assert set(seen) == set(expected)
+    assert len(seen) >= 20
+
+
+def test_no_sentence_says_n_of_these_n(sample_run):
+    data_dir, _ = sample_run
+    for line in findings(report_text(data_dir)).splitlines():
+        for n, base in re.findall(r"(\d+) of (?:these |the )?(\d+)", line):
+            assert n != base, line
+    assert "In all 41 of these cases, the care plan captured" in report_text(data_dir)
 
 
 def test_the_reports_rounding_agrees_with_the_marts(sample_run):
@@ -153,14 +256,12 @@ def test_the_shipped_sentences_are_valid_templates(sample_run):
     data_dir, _ = sample_run
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         templates = report_templates(con)
-        metric_ids = {
-            m for (m,) in con.execute("select metric_id from marts.dim_metrics").fetchall()
-        }
+        directions = metric_directions(con)
     assert {row.kind for row in templates} >= {"finding", "section", "commentary", "trend_charts"}
     assert [
-        (row.sort_order, check_row(row, metric_ids))
+        (row.sort_order, check_row(row, directions))
         for row in templates
-        if check_row(row, metric_ids)
+        if check_row(row, directions)
     ] == []
 
 
@@ -232,7 +333,12 @@ def own_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
 
 
 def test_half_up_is_the_default_rounding(own_run):
-    data_dir, _, _ = own_run
+    data_dir, _, output = own_run
+    assert (
+        "  percentages: whole percentages rounded half up (95.5% as 96%); to print the 2022 "
+        "report's own figures, which it rounded down (230 of 240 as 95%), set "
+        "CAREAUDIT_PERCENT_ROUNDING=truncate" in output
+    )
     text = report_text(data_dir)
     assert "In 230 cases (96%) the IRO was satisfied" in text  # 95.8%: the seed printed 95%
     assert "from last year's 83%" in text

@@ -20,9 +20,19 @@ DECLINED = "No - parents declined"
 
 @pytest.fixture(scope="module")
 def form_2023_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Six audits on the 2023 form for another authority, one of them submitted twice."""
+    """Six audits on the 2023 form for another authority, one of them submitted twice, and
+    three March audits still on the 2022 form: 2023 spans two form versions."""
     landing = tmp_path_factory.mktemp("landing")
     data_dir = tmp_path_factory.mktemp("data")
+    march = [{"parents_views_recorded": answer} for answer in ("Yes", "No", "No")]
+    write_export(
+        landing / "2023" / "march.csv",
+        [
+            answered_audit("2022", n, "15/03/2023 11:00", **cells)
+            for n, cells in enumerate(march, 101)
+        ],
+        version="2022",
+    )
     may = [
         {"parents_views_recorded": "Yes", "midpoint_check": "Yes"},
         {"parents_views_recorded": NOT_ASKED, "midpoint_check": "No"},
@@ -55,37 +65,72 @@ def form_2023_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
-def metric(data_dir: Path, metric_id: str) -> tuple[str, str, str, str]:
+def published_metric(data_dir: Path, metric_id: str) -> dict[str, str]:
     with (data_dir / "publish" / "internal" / "metrics.csv").open(newline="") as f:
         for row in csv.DictReader(f):
             if row["metric_id"] == metric_id:
-                return row["la_code"], row["numerator"], row["denominator"], row["missing_answers"]
+                return row
     raise AssertionError(f"{metric_id} not published")
 
 
+def metric(data_dir: Path, metric_id: str) -> tuple[str, str, str, str]:
+    row = published_metric(data_dir, metric_id)
+    return row["la_code"], row["numerator"], row["denominator"], row["missing_answers"]
+
+
 def test_2023_codes_count_directly_and_through_their_roll_up(form_2023_run):
-    # Answered: yes, not asked, declined (the resubmission), declined; N/A left out; one blank.
-    assert metric(form_2023_run, "parents_views_recorded") == ("E09000001", "1", "4", "1")
-    assert metric(form_2023_run, "parents_views_not_recorded") == ("E09000001", "3", "4", "1")
+    # 2023 form: yes, not asked, declined (the resubmission), declined; N/A left out; one
+    # blank. March, on the 2022 form: yes, no, no.
+    assert metric(form_2023_run, "parents_views_recorded") == ("E09000001", "2", "7", "1")
+    assert metric(form_2023_run, "parents_views_not_recorded") == ("E09000001", "5", "7", "1")
+    # Only the 2023 form could say why: its audits are the base, not the March ones.
     assert metric(form_2023_run, "parents_not_asked") == ("E09000001", "1", "4", "1")
     assert metric(form_2023_run, "parents_declined") == ("E09000001", "2", "4", "1")
 
 
+def test_a_year_spanning_two_forms_counts_what_each_could_record_and_says_so(form_2023_run):
+    declined = published_metric(form_2023_run, "parents_declined")
+    assert (declined["is_available"], declined["audits_not_able_to_record"]) == ("true", "3")
+    assert declined["not_available_reason"] == (
+        'option "No - parents declined" introduced with the 2023 form'
+    )
+    recorded = published_metric(form_2023_run, "parents_views_recorded")
+    assert (recorded["audits_not_able_to_record"], recorded["not_available_reason"]) == ("0", "")
+    with duckdb.connect(str(form_2023_run / "warehouse.duckdb"), read_only=True) as con:
+        trend = con.execute(
+            "select numerator, denominator, audits_not_able_to_record, change_significance "
+            "from reporting.rpt_metric_trends where metric_id = 'parents_declined'"
+        ).fetchone()
+    assert trend == (2, 4, 3, "no_previous_period")
+    guidance = (form_2023_run / "publish" / "open_data" / "data_guidance.md").read_text()
+    assert (
+        "(`parents_declined`): in 2023 some audits were on a form that could not record it "
+        '(option "No - parents declined" introduced with the 2023 form); the figures count the '
+        "other audits only." in guidance
+    )
+
+
 def test_aliases_and_not_applicable_on_a_question_new_in_2023(form_2023_run):
-    # yes, no, N/A (left out), "yes", "N", and the resubmission's "No".
+    # yes, no, N/A (left out), "yes", "N", and the resubmission's "No"; March's 2022 form had
+    # no such question.
     assert metric(form_2023_run, "midpoint_check_completed") == ("E09000001", "2", "5", "0")
+    assert published_metric(form_2023_run, "midpoint_check_completed")["not_available_reason"] == (
+        "question introduced with the 2023 form"
+    )
 
 
 def test_every_audit_counts_once_in_the_period_of_its_latest_completion(form_2023_run):
-    assert metric(form_2023_run, "audits_completed") == ("E09000001", "6", "", "0")
+    assert metric(form_2023_run, "audits_completed") == ("E09000001", "9", "", "0")
     with duckdb.connect(str(form_2023_run / "warehouse.duckdb"), read_only=True) as con:
         months = con.execute(
             "select strftime(completion_month, '%Y-%m'), count(*) from marts.fct_audits "
             "group by all order by all"
         ).fetchall()
-        form_versions = con.execute("select distinct form_version from marts.fct_audits").fetchall()
-    assert months == [("2023-05", 5), ("2023-06", 1)]
-    assert form_versions == [("2023",)]
+        form_versions = con.execute(
+            "select distinct form_version from marts.fct_audits order by all"
+        ).fetchall()
+    assert months == [("2023-03", 3), ("2023-05", 5), ("2023-06", 1)]
+    assert form_versions == [("2022",), ("2023",)]
 
 
 def test_a_file_that_cannot_be_read_is_refused_and_the_others_load(tmp_path):

@@ -34,8 +34,19 @@ print(json.dumps({
         "select comment from duckdb_tables() where table_name = 'metric_trends'").fetchone()[0],
     "uncommented_columns": con.execute(
         "select count(*) from duckdb_columns() "
-        "where table_name in ('metrics', 'metric_trends', 'metric_breakdowns') "
-        "and comment is null").fetchone()[0],
+        "where table_name in ('metrics', 'metric_trends', 'metric_breakdowns', "
+        "'metric_trends_latest') and comment is null").fetchone()[0],
+    "view_columns_commented": con.execute(
+        "select count(*) from duckdb_columns() "
+        "where table_name = 'metric_trends_latest' and comment is not null").fetchone()[0],
+    "bi_columns": con.execute(
+        "select column_name, data_type, comment is not null from duckdb_columns() "
+        "where table_name = 'metrics' and column_name in ('reported_percent', 'higher_is', "
+        "'report_order', 'metric_label', 'la_name') order by column_name").fetchall(),
+    "declined_2022": con.execute(
+        "select is_available, numerator, denominator, percent, not_available_reason "
+        "from metrics where metric_id = 'parents_declined' and time_period = '2022'"
+    ).fetchone(),
 }))
 """
 
@@ -95,6 +106,27 @@ def test_duckdb_1_opens_the_published_database(sample_run, old_duckdb_python):
     assert seen["latest"] == [["2022"]]
     assert seen["table_comment"].startswith("Published trends")
     assert seen["uncommented_columns"] == 0
+    assert seen["view_columns_commented"] > 30  # every column of metric_trends
+
+
+def test_a_dashboard_gets_the_columns_it_needs_each_described(sample_run, old_duckdb_python):
+    data_dir, _ = sample_run
+    seen = json.loads(run(old_duckdb_python, READ, data_dir / "publish" / "reporting.duckdb"))
+    assert seen["bi_columns"] == [
+        ["higher_is", "VARCHAR", True],
+        ["la_name", "VARCHAR", True],
+        ["metric_label", "VARCHAR", True],
+        ["report_order", "INTEGER", True],
+        ["reported_percent", "INTEGER", True],
+    ]
+    # a measure the 2022 form could not record: no figures, and why (not 0 of 240)
+    assert seen["declined_2022"] == [
+        False,
+        None,
+        None,
+        None,
+        'option "No - parents declined" introduced with the 2023 form',
+    ]
 
 
 def test_duckdb_1_cannot_open_a_file_in_duckdb_2_format(sample_run, old_duckdb_python):

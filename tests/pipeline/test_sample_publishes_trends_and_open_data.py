@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from statistics import NormalDist
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -44,6 +45,113 @@ def open_data(sample_run) -> dict[str, list[dict[str, str]]]:
     data_dir, _ = sample_run
     directory = data_dir / "publish" / "open_data"
     return {path.stem: read(path) for path in open_data_files(directory)}
+
+
+# --- Measures the forms could not record ----------------------------------------------------
+
+# On the sample's forms nobody could answer "No - parents declined" or "... were not asked"
+# (2023 form on), nor, in 2021, the 2022 form's reasons a health plan is not on ICS.
+NOT_RECORDABLE = {
+    ("parents_declined", "2021"): 'option "No - parents declined" introduced with the 2023 form',
+    ("parents_declined", "2022"): 'option "No - parents declined" introduced with the 2023 form',
+    ("parents_not_asked", "2021"): (
+        'option "No - parents were not asked" introduced with the 2023 form'
+    ),
+    ("parents_not_asked", "2022"): (
+        'option "No - parents were not asked" introduced with the 2023 form'
+    ),
+    ("health_plan_awaiting_or_not_uploaded", "2021"): (
+        'options "No - social worker awaiting the health plan" and "No - received but not '
+        'uploaded to ICS" introduced with the 2022 form'
+    ),
+}
+FIGURES = ("numerator", "denominator", "percent", "ci_lower", "ci_upper", "reported_percent")
+
+
+def test_internal_files_publish_what_no_form_could_record_without_figures(sample_run):
+    data_dir, _ = sample_run
+    for name in ("metrics", "metric_trends"):
+        rows = {(r["metric_id"], r["time_period"]): r for r in internal(data_dir, name)}
+        for key, reason in NOT_RECORDABLE.items():
+            row = rows[key]
+            assert [row[f] for f in FIGURES] == [""] * len(FIGURES), (name, key)
+            assert (row["is_available"], row["not_available_reason"]) == ("false", reason)
+            assert int(row["audits_not_able_to_record"]) == {"2021": 200, "2022": 240}[key[1]]
+        # every other computed row has its figures
+        assert all(
+            r["numerator"] != ""
+            for r in rows.values()
+            if r["is_available"] == "true" and r.get("value_source", "computed") == "computed"
+        ), name
+    parquet = duckdb.execute(
+        "select metric_id, time_period, numerator, percent, ci_upper, is_available "
+        "from read_parquet(?) where not is_available",
+        [str(data_dir / "publish" / "internal" / "metrics.parquet")],
+    ).fetchall()
+    assert set(NOT_RECORDABLE) <= {(m, p) for m, p, *_ in parquet}
+    assert {tuple(row[2:]) for row in parquet} == {(None, None, None, False)}
+    for row in internal(data_dir, "metric_breakdowns"):
+        if (row["metric_id"], row["time_period"]) in NOT_RECORDABLE:
+            assert (row["numerator"], row["denominator"], row["percent"]) == ("", "", "")
+
+
+def test_the_trend_mart_draws_no_change_from_or_to_a_year_that_could_not_record_it(sample_run):
+    data_dir, _ = sample_run
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        rows = {
+            (m, p): (percent, previous, change, significance)
+            for m, p, percent, previous, change, significance in con.execute(
+                "select metric_id, time_period, percent, previous_period, change_points, "
+                "change_significance from marts.fct_metric_trends"
+            ).fetchall()
+        }
+        compared = con.execute(
+            "select count(*) from marts.fct_metric_comparisons "
+            "where metric_id in ('parents_declined', 'parents_not_asked', "
+            "'health_plan_awaiting_or_not_uploaded')"
+        ).fetchone()
+    for key in NOT_RECORDABLE:
+        assert rows[key] == (None, None, None, "not_available"), key
+    # 2022 is the first year the health plan's reasons could be recorded: 53%, from nothing
+    # (before: from "0%" in 2021, a jump of 53 points nobody made)
+    assert rows[("health_plan_awaiting_or_not_uploaded", "2022")][1:] == (
+        None,
+        None,
+        "no_previous_period",
+    )
+    assert compared == (0,)
+
+
+def test_the_open_data_shows_x_and_a_footnote_for_what_no_form_could_record(open_data, sample_run):
+    data_dir, _ = sample_run
+    for name, rows in open_data.items():
+        shown = [r for r in rows if (r["metric_code"], r["time_period"]) in NOT_RECORDABLE]
+        assert {(r["metric_code"], r["time_period"]) for r in shown} == set(NOT_RECORDABLE)
+        for row in shown:
+            assert (row["audit_count"], row["audit_base_count"], row["audit_percent"]) == (
+                "x",
+                "x",
+                "x",
+            ), (name, row["metric_code"], row.get("breakdown", ""))
+    guidance = (data_dir / "publish" / "open_data" / "data_guidance.md").read_text()
+    assert (
+        "Parents' views not recorded because they declined (2023 form on) (`parents_declined`): "
+        'x in 2021 and 2022, because the audit form could not record it (option "No - parents '
+        'declined" introduced with the 2023 form).' in guidance
+    )
+    assert "(`health_plan_awaiting_or_not_uploaded`): x in 2021," in guidance
+
+
+def test_each_open_data_finding_has_a_stable_code_and_each_filter_a_default(sample_run):
+    data_dir, _ = sample_run
+    directory = data_dir / "publish" / "open_data"
+    for path in open_data_files(directory):
+        meta = {row["col_name"]: row for row in read(path.with_name(f"{path.stem}.meta.csv"))}
+        assert meta["metric_code"]["filter_default"] == "audits_completed"
+        assert meta["section"]["filter_default"] == "Survey population"
+        assert meta["metric"]["filter_default"].startswith("Audits completed in the period")
+        codes = {(r["metric_code"], r["metric"]) for r in read(path)}
+        assert len({code for code, _ in codes}) == len(codes) == 50  # one label per code
 
 
 # --- Trends --------------------------------------------------------------------------------
@@ -121,8 +229,9 @@ def test_wilson_intervals_match_the_score_test_they_invert(sample_run):
             assert row["ci_lower"] == row["ci_upper"] == ""  # counts and selection shares
             continue
         lower, upper = wilson_by_bisection(int(row["numerator"]), int(row["denominator"]))
-        assert float(row["ci_lower"]) == pytest.approx(lower, abs=1e-9), row["metric_id"]
-        assert float(row["ci_upper"]) == pytest.approx(upper, abs=1e-9), row["metric_id"]
+        # CSV fractions have 6 decimal places (orchestration/publish/files.py)
+        assert float(row["ci_lower"]) == pytest.approx(lower, abs=5e-7), row["metric_id"]
+        assert float(row["ci_upper"]) == pytest.approx(upper, abs=5e-7), row["metric_id"]
         checked += 1
     assert checked > 60
     # The report's headline: 209 of 240 children (87%) feel their life has improved.
@@ -142,7 +251,8 @@ def test_significance_of_the_sample_changes_follows_the_two_proportion_test(tren
         x2, n2 = int(row["previous_numerator"]), int(row["previous_denominator"])
         pooled = (x1 + x2) / (n1 + n2)
         z = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-        assert float(row["z_statistic"]) == pytest.approx(z), (metric_id, period)
+        # CSV fractions have 6 decimal places (orchestration/publish/files.py)
+        assert float(row["z_statistic"]) == pytest.approx(z, abs=5e-7), (metric_id, period)
         assert float(row["p_value"]) == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), abs=1e-6)
         expected = "not_significant"
         if abs(z) >= Z:
@@ -164,9 +274,13 @@ def test_breakdowns_by_age_band_and_district_add_up_to_the_metric(sample_run):
     topics = set()
     for row in internal(data_dir, "metric_breakdowns"):
         key = (row["metric_id"], row["time_period"], row["breakdown_topic"])
+        topics.add(row["breakdown_topic"])
+        if row["is_available"] == "false":  # no form of the period could record it
+            assert metrics[key[:2]]["is_available"] == "false"
+            assert row["numerator"] == row["denominator"] == row["percent"] == ""
+            continue
         sums[key][0] += int(row["numerator"])
         sums[key][1] += int(row["denominator"] or 0)
-        topics.add(row["breakdown_topic"])
     assert topics == {"total", "age_band", "district"}
     for (metric_id, period, _topic), (numerator, denominator) in sums.items():
         metric = metrics[(metric_id, period)]
@@ -243,7 +357,7 @@ def test_open_data_percentages_are_rounded_half_up_from_the_counts(open_data, sa
     checked = 0
     for row in open_data["care_plan_audit_metrics_by_characteristic"]:
         source = counts.get((row["time_period"], row["metric"], row["breakdown"]))
-        if source is None or row["audit_percent"] in {"c", "z"}:
+        if source is None or row["audit_percent"] in {"c", "z", "x"}:
             continue
         numerator, denominator = int(source["numerator"]), int(source["denominator"])
         exact = Fraction(100 * numerator, denominator)
@@ -331,10 +445,70 @@ def test_the_reporting_database_holds_the_published_tables_with_comments(sample_
         assert con.execute("select distinct time_period from metric_trends_latest").fetchall() == [
             ("2022",)
         ]
+        view_comments = con.execute(
+            "select column_name, comment from duckdb_columns() "
+            "where table_name = 'metric_trends_latest'"
+        ).fetchall()
+        assert view_comments and all(comment for _, comment in view_comments)
         (tags,) = con.execute(
             "select tags from duckdb_databases() where database_name = 'reporting'"
         ).fetchone()
     assert tags["storage_version"].startswith("v1.0.0")
+
+
+def test_a_dashboard_finds_in_metrics_what_the_report_prints_and_how_to_colour_it(sample_run):
+    data_dir, _ = sample_run
+    path = data_dir / "publish" / "reporting.duckdb"
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select metric_id, la_name, metric_label, higher_is, report_order, reported_percent "
+            "from metrics where time_period = '2022' order by report_order"
+        ).fetchall()
+    assert [r[4] for r in rows] == list(range(1, 51))
+    by_metric = {r[0]: r for r in rows}
+    assert rows[0][0] == "audits_completed"  # the report starts with the audits completed
+    # the sample runs with CAREAUDIT_PERCENT_ROUNDING=truncate: 230 of 240 is 95, as printed
+    assert by_metric["iro_satisfied_life_improved"][5] == 95
+    assert by_metric["care_plan_not_signed_by_child"][1:4] == (
+        "Hampshire",
+        "Not signed by the child",
+        "worse",
+    )
+    assert by_metric["parents_declined"][5] is None  # not available: nothing to print
+    assert all(len(label) <= 40 for _, _, label, *_ in rows)
+    assert (
+        by_metric["care_plan_reflects_needs"][4]
+        < by_metric["care_plan_permanence_plan"][4]
+        < by_metric["child_participated_in_planning"][4]
+    )
+
+
+def test_every_mart_shows_typed_described_columns_in_dagster(sample_run):
+    data_dir, _ = sample_run
+    with dg.DagsterInstance.from_config(str(data_dir / "dagster_home")) as instance:
+        schemas = {}
+        for key in (
+            ["marts", "fct_metrics"],
+            ["marts", "fct_metric_trends"],
+            ["marts", "fct_care_plan"],
+        ):
+            event = instance.get_latest_materialization_event(dg.AssetKey(key))
+            assert event is not None, key
+            schemas[key[1]] = event.asset_materialization.metadata["dagster/column_schema"].value
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        for name, schema in schemas.items():
+            actual = con.execute(
+                "select column_name, data_type from duckdb_columns() "
+                "where schema_name = 'marts' and table_name = ?",
+                [name],
+            ).fetchall()
+            assert [(c.name, c.type) for c in schema.columns] == actual, name
+            assert all(c.description for c in schema.columns), (
+                name,
+                [c.name for c in schema.columns if not c.description],
+            )
+    [needs] = [c for c in schemas["fct_care_plan"].columns if c.name == "cp_needs"]
+    assert needs.description.startswith('Answer code to "Does the care plan reflect')
 
 
 def test_every_published_model_has_an_enforced_contract(sample_run):
@@ -374,7 +548,12 @@ def test_the_exposures_name_the_outputs_and_the_catalogue_documents_them(sample_
     }
     assert exposures == {
         "bi_dashboard": ["rpt_metric_breakdowns", "rpt_metric_trends", "rpt_metrics"],
-        "open_data_release": ["rpt_metric_breakdowns", "rpt_metric_trends"],
+        "open_data_release": [
+            "fct_audits",
+            "int_metric_availability",
+            "rpt_metric_breakdowns",
+            "rpt_metric_trends",
+        ],
         "annual_report": [
             "dim_metrics",
             "dim_periods",

@@ -121,6 +121,23 @@ def test_trend_table_gives_each_2022_metric_its_previous_year(sample_run):
 def test_refresh_reports_progress_and_where_the_outputs_are(sample_run):
     data_dir, result = sample_run
     assert "care_plan_audit_2022-08.csv: loaded (2022 form), 243 rows read" in result.stdout
+    # each file's own counts on its line; each raw table once, not once per file
+    assert "care_plan_audit_2021-08.xlsx: loaded (2021 form), 202 rows read" in result.stdout
+    raw = [line.strip() for line in result.stdout.splitlines() if "built raw/" in line]
+    assert raw == [
+        "built raw/audit_submissions (445 rows in the table)",
+        "built raw/audit_answers (14797 rows in the table)",
+        "built raw/landed_files (2 rows in the table)",
+        "built raw/ingest_findings (0 rows in the table)",
+    ]
+    # the sample's commentary is the 2022 report's own: nothing for the team to write
+    assert "to write" not in result.stdout
+    # the sample run rounds down, as the 2022 report did, and the summary says so
+    assert (
+        "  percentages: whole percentages rounded down (CAREAUDIT_PERCENT_ROUNDING=truncate), as "
+        "the 2022 report printed them (230 of 240 as 95%); the default, half_up, prints 96%"
+        in result.stdout
+    )
     assert "built marts/fct_metrics" in result.stdout
     assert f"published {data_dir / 'publish' / 'internal' / 'metrics.csv'}" in result.stdout
     assert f"warehouse:  {data_dir / 'warehouse.duckdb'}" in result.stdout

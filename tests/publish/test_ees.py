@@ -130,11 +130,62 @@ def test_a_missing_metadata_file_is_reported(tmp_path):
             [{**META[0], "filter_grouping_column": "audit_count"}, *META[1:]],
             "filter_grouping_column must be a filter",
         ),
+        (
+            [{**META[0], "filter_default": "Care plan reflects the child's needs"}, *META[1:]],
+            'column metric: filter_default "Care plan reflects the child\'s needs" is not an item',
+        ),
+        (
+            [META[0], {**META[1], "filter_default": "240"}, META[2]],
+            "column audit_count: only a filter has a filter_default",
+        ),
     ],
 )
 def test_metadata_must_describe_exactly_the_filters_and_indicators(tmp_path, meta, expected):
     path = write(tmp_path, meta=meta)
     assert any(expected in message for message in messages(path)), messages(path)
+
+
+def test_a_filter_default_names_an_item_a_filter_without_a_total_shows_first(tmp_path):
+    meta = [{**META[0], "filter_default": "Audits completed"}, *META[1:]]
+    assert messages(write(tmp_path, meta=meta)) == []
+
+
+def write_meta_columns(path: Path, columns: list[str]) -> None:
+    """Rewrite the .meta.csv beside path with these columns, in this order."""
+    meta_file = path.with_name(f"{path.stem}.meta.csv")
+    with meta_file.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with meta_file.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(
+            f, fieldnames=columns, restval="", extrasaction="ignore", lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_the_optional_metadata_columns_may_be_left_out_or_come_in_any_order(tmp_path):
+    required = [
+        "col_name",
+        "col_type",
+        "label",
+        "indicator_grouping",
+        "indicator_unit",
+        "filter_hint",
+    ]
+    path = write(tmp_path)
+    write_meta_columns(path, required)
+    assert messages(path) == []
+    write_meta_columns(path, ["filter_default", *reversed(required), "indicator_dp"])
+    assert messages(path) == []
+
+
+def test_an_unknown_or_missing_metadata_column_is_named(tmp_path):
+    path = write(tmp_path)
+    write_meta_columns(path, [*META_COLUMNS, "footnote"])
+    [unknown] = messages(path)
+    assert "column footnote: not a metadata column (optional ones: indicator_dp" in unknown
+    write_meta_columns(path, [c for c in META_COLUMNS if c != "label"])
+    assert "column label: metadata column is missing" in messages(path)[0]
 
 
 def test_mandatory_columns_names_and_duplicate_rows(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.publish.ees import validate
+from orchestration.publish.ees import open_data_files, small_counts, validate
 from orchestration.publish.open_data import (
     OpenDataError,
     OpenDataFile,
@@ -52,6 +52,9 @@ BREAKDOWN_COLUMNS = {
     "breakdown_sort_order": "integer",
     "numerator": "integer",
     "denominator": "integer",
+    "is_available": "boolean",
+    "not_available_reason": "varchar",
+    "audits_not_able_to_record": "integer",
 }
 # (district, audits, parents' views recorded, not asked, declined): on the 2023 form "not
 # recorded" is exactly "not asked" + "declined".
@@ -72,7 +75,8 @@ def breakdown_rows():
             base = None if metric == "audits_completed" else audits
             description = metric.replace("_", " ")
             yield ("E10000014", "2023", "Calendar year", "participation", "Participation",
-                   metric, description, topic, name, label, 0, count, base)  # fmt: skip
+                   metric, description, topic, name, label, 0, count, base,
+                   True, None, 0)  # fmt: skip
 
 
 @pytest.fixture
@@ -89,7 +93,7 @@ def warehouse(catalogue):
     columns = ", ".join(f"{name} {kind}" for name, kind in BREAKDOWN_COLUMNS.items())
     con.execute(f"create or replace table reporting.rpt_metric_breakdowns ({columns})")
     con.executemany(
-        f"insert into reporting.rpt_metric_breakdowns values ({', '.join('?' * 13)})",
+        f"insert into reporting.rpt_metric_breakdowns values ({', '.join('?' * 16)})",
         list(breakdown_rows()),
     )
     con.execute(
@@ -104,7 +108,17 @@ def warehouse(catalogue):
     )
     con.execute(
         "create or replace table marts.fct_audits as select 'E10000014' as la_code, "
-        "'2023' as time_period, 'Calendar year' as time_identifier, '2023' as form_version"
+        "'2023' as time_period, 'Calendar year' as time_identifier, '2023' as form_version, "
+        "cast(null as varchar) as age_band, district as district_code "
+        "from (values ('Hart'), ('Havant'), ('Rushmoor')) as districts(district)"
+    )
+    # every metric on every form, as dbt's int_metric_availability says for these metrics
+    con.execute("create schema if not exists intermediate")
+    con.execute(
+        "create or replace table intermediate.int_metric_availability as "
+        "select metric_id, form_version, true as is_available, "
+        "cast(null as varchar) as not_available_reason "
+        "from catalogue.metrics cross join catalogue.form_versions"
     )
     return con
 
@@ -119,9 +133,16 @@ def test_the_files_follow_the_description_and_the_standard(warehouse, tmp_path):
         "care_plan_audit_metrics",
         "care_plan_audit_metrics_by_characteristic",
     ]
-    for path in write_release(release, tmp_path):
-        if not path.name.endswith(".meta.csv"):
-            assert validate(path) == [], path.name
+    written = write_release(release, tmp_path)
+    assert {p.name for p in written} == {
+        "care_plan_audit_metrics.csv",
+        "care_plan_audit_metrics.meta.csv",
+        "care_plan_audit_metrics_by_characteristic.csv",
+        "care_plan_audit_metrics_by_characteristic.meta.csv",
+        "data_guidance.md",
+    }
+    for path in open_data_files(tmp_path):
+        assert validate(path) == [], path.name
     headline = rows(release.files[0])
     assert {r["time_period"] for r in headline} == {"2021", "2023"}
     first = headline[0]
@@ -205,9 +226,158 @@ def test_a_label_that_is_a_formula_reaches_the_open_data_as_text(warehouse, tmp_
     written = write_release(build_release(warehouse, SETTINGS), tmp_path)
 
     cells = []
-    for path in written:
+    for path in [path for path in written if path.suffix == ".csv"]:
         with path.open(newline="", encoding="utf-8") as f:
             cells += [cell for row in csv.reader(f) for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     for formula in FORMULAS.values():
         assert f"'{formula}" in cells  # shown as the text it is, never run
+
+
+def test_each_finding_has_a_stable_code_and_each_filter_without_a_total_a_default(
+    warehouse, tmp_path
+):
+    release = build_release(warehouse, SETTINGS)
+    headline = rows(release.files[0])
+    [declined] = [r for r in headline if r["metric_code"] == "parents_declined"]
+    assert declined["metric"] == "parents declined"
+    write_release(release, tmp_path)
+    for name in ("care_plan_audit_metrics", "care_plan_audit_metrics_by_characteristic"):
+        with (tmp_path / f"{name}.meta.csv").open(newline="", encoding="utf-8") as f:
+            meta = {row["col_name"]: row for row in csv.DictReader(f)}
+        assert meta["metric_code"]["col_type"] == "Filter"
+        assert meta["metric_code"]["filter_default"] == "audits_completed"
+        assert meta["metric"]["filter_default"] == "audits completed"
+        assert meta["section"]["filter_default"] == "Participation"
+        assert meta["audit_percent"]["indicator_dp"] == "0"
+    # breakdowns have a Total item: EES shows it first, no default needed
+    assert meta["breakdown"]["filter_default"] == ""
+    assert meta["breakdown_topic"]["filter_default"] == ""
+
+
+def spanning_two_forms(con):
+    """2023 spans the 2022 and 2023 forms: "not asked" and "declined" (options of the 2023
+    form) count the 2023-form audits only; Hart's audits were all on the 2022 form."""
+    con.execute("update marts.fct_audits set form_version = '2022' where district_code = 'Hart'")
+    con.execute(
+        "update intermediate.int_metric_availability set is_available = false, "
+        "not_available_reason = 'option introduced with the 2023 form' "
+        "where form_version = '2022' and metric_id in ('parents_not_asked', 'parents_declined')"
+    )
+    con.execute(
+        """
+        update reporting.rpt_metric_breakdowns set
+            numerator = case when breakdown = 'Hart' then null else numerator end,
+            denominator = case when breakdown = 'Hart' then null
+                when breakdown = 'total' then denominator - 20 else denominator end,
+            is_available = breakdown != 'Hart',
+            not_available_reason = 'option introduced with the 2023 form',
+            audits_not_able_to_record = 20
+        where metric_id in ('parents_not_asked', 'parents_declined')
+            and breakdown in ('Hart', 'total')
+        """
+    )
+    con.execute(
+        """
+        update reporting.rpt_metric_breakdowns set
+            numerator = numerator - case metric_id when 'parents_not_asked' then 6 else 3 end
+        where metric_id in ('parents_not_asked', 'parents_declined') and breakdown = 'total'
+        """
+    )
+
+
+def test_a_year_spanning_two_forms_counts_the_audits_of_the_form_that_records_it(warehouse):
+    spanning_two_forms(warehouse)
+    release = build_release(warehouse, SETTINGS)
+    by_district = {(r["metric_code"], r["breakdown"]): r for r in rows(release.files[1])}
+    hart = by_district[("parents_declined", "Hart")]
+    assert (hart["audit_count"], hart["audit_base_count"], hart["audit_percent"]) == (
+        "x",
+        "x",
+        "x",
+    )
+    total = by_district[("parents_declined", "Total")]
+    assert total["audit_base_count"] == "37"  # the 2023-form audits, not all 57
+    assert by_district[("parents_views_recorded", "Total")]["audit_base_count"] == "57"
+    # Havant's base is the same on both counts: its audits were all on the 2023 form, where
+    # "not recorded" is exactly "not asked" + "declined", so "not asked" would give away
+    # Havant's 3 who declined.
+    assert by_district[("parents_declined", "Havant")]["audit_count"] == "c"
+    assert by_district[("parents_not_asked", "Havant")]["audit_count"] == "c"
+    assert "some audits were on a form that could not record it" in release.guidance
+    assert "`parents_declined`" in release.guidance
+
+
+def test_a_finding_no_form_of_the_year_could_record_is_x_with_a_footnote(warehouse):
+    warehouse.execute(
+        """
+        update reporting.rpt_metric_breakdowns set numerator = null, denominator = null,
+            is_available = false, audits_not_able_to_record = 57,
+            not_available_reason = 'option "No - parents declined" introduced with the 2024 form'
+        where metric_id = 'parents_declined'
+        """
+    )
+    warehouse.execute(
+        "update intermediate.int_metric_availability set is_available = false "
+        "where metric_id = 'parents_declined'"
+    )
+    release = build_release(warehouse, SETTINGS)
+    for file in release.files:
+        declined = [r for r in rows(file) if r["metric_code"] == "parents_declined"]
+        assert declined
+        for r in declined:
+            assert (r["audit_count"], r["audit_base_count"], r["audit_percent"]) == (
+                "x",
+                "x",
+                "x",
+            )
+    assert (
+        "1. parents declined (`parents_declined`): x in 2023, because the audit form could not "
+        'record it (option "No - parents declined" introduced with the 2024 form).'
+        in release.guidance
+    )
+    assert "- `x`: not available" in release.guidance
+
+
+def test_a_small_base_of_the_audits_on_the_newer_form_is_suppressed(warehouse, tmp_path):
+    """Rushmoor's 17 audits: 13 on the 2022 form, 4 on the 2023 form that records "declined".
+    The base of 4 is a count of 1 to 5 like any other, whichever metric shows it."""
+    spanning_two_forms(warehouse)
+    warehouse.execute(
+        "insert into marts.fct_audits values "
+        "('E10000014', '2023', 'Calendar year', '2022', null, 'Rushmoor')"
+    )
+    for metric, rushmoor, total in (("parents_not_asked", 3, 11), ("parents_declined", 0, 3)):
+        warehouse.execute(
+            """
+            update reporting.rpt_metric_breakdowns set
+                numerator = case breakdown when 'Rushmoor' then ? else ? end,
+                denominator = case breakdown when 'Rushmoor' then 4 else 24 end,
+                audits_not_able_to_record = case breakdown when 'Rushmoor' then 13 else 33 end,
+                not_available_reason = 'option introduced with the 2023 form'
+            where metric_id = ? and breakdown in ('Rushmoor', 'total')
+            """,
+            [rushmoor, total, metric],
+        )
+    release = build_release(warehouse, SETTINGS)
+    by_district = {(r["metric_code"], r["breakdown"]): r for r in rows(release.files[1])}
+    assert by_district[("parents_not_asked", "Rushmoor")]["audit_base_count"] == "c"
+    assert by_district[("parents_declined", "Rushmoor")]["audit_base_count"] == "c"
+    write_release(release, tmp_path)
+    for path in open_data_files(tmp_path):
+        assert small_counts(path) == [], path.name
+
+
+def test_an_authority_with_only_published_history_still_gets_defaults(warehouse, tmp_path):
+    """A hub whose configured authority has no audits yet, only its earlier reports' figures:
+    the release has no audits completed to default to, so each filter shows its first item."""
+    warehouse.execute("delete from reporting.rpt_metric_breakdowns")
+    release = build_release(warehouse, SETTINGS)
+    write_release(release, tmp_path)
+    for path in open_data_files(tmp_path):
+        assert validate(path) == [], path.name
+    meta = {
+        r["col_name"]: r
+        for r in csv.DictReader((tmp_path / "care_plan_audit_metrics.meta.csv").open())
+    }
+    assert meta["metric_code"]["filter_default"] == "child_feels_life_improved"

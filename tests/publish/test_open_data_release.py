@@ -74,7 +74,9 @@ def refresh_open_data(
     settings: Settings, instance: dg.DagsterInstance, rows: list[dict[str, str]]
 ) -> dg.ExecuteInProcessResult:
     """The candidate, its checks, publish/open_data and publish/release, in one run."""
-    _, *checks_and_release = build_open_data_assets(["rpt_metric_breakdowns"])
+    _, *checks_and_release = build_open_data_assets(
+        [dg.AssetKey(["reporting", "rpt_metric_breakdowns"])]
+    )
     return dg.materialize(
         [candidate(rows), *checks_and_release, release, every_output_has_the_release_version],
         instance=instance,
@@ -139,7 +141,9 @@ def test_an_output_materialised_without_the_release_stops_and_says_what_to_selec
     settings, instance, published
 ):
     before = public_files(settings)
-    _, *checks_and_open_data = build_open_data_assets(["rpt_metric_breakdowns"])
+    _, *checks_and_open_data = build_open_data_assets(
+        [dg.AssetKey(["reporting", "rpt_metric_breakdowns"])]
+    )
 
     result = dg.materialize(
         [candidate(ROWS), *checks_and_open_data],

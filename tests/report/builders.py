@@ -28,7 +28,13 @@ def value(metric_id: str, period: str, numerator: int | None, denominator: int |
         denominator=denominator,
         reported_percent=kw.get("reported_percent", percent),
         missing_answers=kw.get("missing_answers", 0),
+        is_available=kw.get("is_available", True),
     )
+
+
+def not_available(metric_id: str, period: str, **kw):
+    """A metric the period's forms could not record: a row without figures."""
+    return value(metric_id, period, None, None, reported_percent=None, is_available=False, **kw)
 
 
 def row(order: int, section: str, kind: str, text: str = "", metric: str = "", **kw):
@@ -38,14 +44,16 @@ def row(order: int, section: str, kind: str, text: str = "", metric: str = "", *
         kind=kind,
         metric_ids=tuple(m for m in metric.split("|") if m),
         breakdown_topic=kw.get("breakdown_topic"),
-        higher_is=kw.get("higher_is"),
         text=text,
         comparison=kw.get("comparison", ""),
         first_comparison=kw.get("first_comparison", ""),
+        text_if_all=kw.get("text_if_all", ""),
+        not_recorded_before=kw.get("not_recorded_before", ""),
     )
 
 
 COMPARE = "This is {previous_compared} {previous_ref} ({previous_change})."
+TREND = "This is {previous_trend}."
 
 
 def report_data(
@@ -55,7 +63,10 @@ def report_data(
     first: dict[str, Comparison] | None = None,
     breakdowns: dict | None = None,
     period: str = "2023",
+    directions: dict[str, str] | None = None,
 ) -> ReportData:
+    """directions: higher_is of the metrics that are not "better" (every metric of the values
+    is in the catalogue, and so is one no year has)."""
     history: dict[str, list[MetricValue]] = {}
     for v in sorted(values, key=lambda v: v.time_period):
         history.setdefault(v.metric_id, []).append(v)
@@ -69,7 +80,10 @@ def report_data(
         covered_sections=["Impact on child's life"],
         breakdowns=breakdowns or {},
         templates=templates,
-        catalogue_metrics=frozenset(v.metric_id for v in values) | {"not_this_year"},
+        directions={
+            **{m: "better" for m in {v.metric_id for v in values} | {"not_this_year"}},
+            **(directions or {}),
+        },
     )
 
 

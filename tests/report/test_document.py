@@ -17,7 +17,16 @@ from orchestration.report.document import (
     build_report,
 )
 from orchestration.report.markdown import render_markdown
-from tests.report.builders import COMPARE, NO_COMMENTARY, PRODUCED_ON, report_data, row, value
+from tests.report.builders import (
+    COMPARE,
+    NO_COMMENTARY,
+    PRODUCED_ON,
+    TREND,
+    not_available,
+    report_data,
+    row,
+    value,
+)
 
 CHILD = "child_feels_life_improved"
 PARENTS = "parents_believe_life_improved"
@@ -33,7 +42,6 @@ OUTLINE = [
         "finding",
         "{n} ({pct}%) children feel their life has improved.",
         CHILD,
-        higher_is="better",
         comparison=COMPARE,
         first_comparison="It is {first_compared} the {first_pct}% recorded in {first_period}.",
     ),
@@ -43,7 +51,6 @@ OUTLINE = [
         "finding",
         "{n} parents ({pct}%) believed their child's life had improved.",
         PARENTS,
-        higher_is="better",
         comparison=COMPARE,
     ),
     row(50, "impact", "question", "Is this on the 2025 form only?"),
@@ -197,3 +204,97 @@ def test_a_template_naming_an_unknown_placeholder_stops_the_report_with_its_row(
     outline = [*OUTLINE[:3], row(25, "impact", "finding", "{nn} children", CHILD)]
     with pytest.raises(ValueError, match=r"sort_order 25 .*unknown placeholder \{nn\}"):
         build_report(report_data(outline, THIS_YEAR), NO_COMMENTARY, "truncate", PRODUCED_ON)
+
+
+# --- Measures a form could not record, and how a figure's sentence reads ------------------
+
+DECLINED = "parents_declined"
+NEW_OUTLINE = [
+    row(10, "participation", "section", "Findings: Evidence of participation"),
+    row(
+        20,
+        "participation",
+        "finding",
+        "{n} parents ({pct}%) declined to give their views.",
+        DECLINED,
+        comparison=TREND,
+        not_recorded_before="This was not recorded before {recorded_since}.",
+    ),
+    row(30, "participation", "metrics_chart", "Participation, {period}"),
+    row(40, "trends", "section", "Appendix: trends"),
+    row(50, "trends", "trend_charts", "Every year on record."),
+]
+
+
+def test_a_measure_the_years_form_could_not_record_has_no_sentence_and_no_chart_point():
+    """Before the 2023 form nobody could answer "declined": not 0%, nothing."""
+    values = [not_available(DECLINED, "2022"), not_available(DECLINED, "2021")]
+    data = report_data(NEW_OUTLINE, values, period="2022", directions={DECLINED: "neutral"})
+    text = render_markdown(build_report(data, NO_COMMENTARY, "truncate", PRODUCED_ON))
+    assert "declined" not in text
+    assert "0%" not in text
+    assert "Appendix" not in text  # no year has a figure: no trend
+
+
+def test_a_measure_new_on_the_form_says_since_when_it_is_recorded_and_draws_no_false_trend():
+    values = [
+        value(DECLINED, "2023", 12, 240),
+        not_available(DECLINED, "2022"),
+        not_available(DECLINED, "2021"),
+    ]
+    data = report_data(NEW_OUTLINE, values, directions={DECLINED: "neutral"})
+    report = build_report(data, NO_COMMENTARY, "truncate", PRODUCED_ON)
+    text = render_markdown(report)
+    assert (
+        "- 12 parents (5%) declined to give their views. This was not recorded before 2023.\n"
+        in text
+    )
+    assert [f.title for f in report.figures] == ["Participation, 2023"]  # one year: no trend
+
+
+def test_a_rise_of_a_measure_where_higher_is_worse_reads_as_a_decline_after_the_rise():
+    outline = [
+        row(10, "care_plan", "section", "Findings: The Care Plan"),
+        row(
+            20,
+            "care_plan",
+            "finding",
+            "Out of {base} care plans, {n} ({pct}%) were not signed by children.",
+            "care_plan_not_signed_by_child",
+            comparison=TREND,
+            text_if_all="None of the {base} care plans were signed by children.",
+        ),
+    ]
+    values = [value("care_plan_not_signed_by_child", "2023", 156, 240)]
+    data = report_data(
+        outline,
+        values,
+        previous={"care_plan_not_signed_by_child": Comparison("2022", 60, 5, "not_significant")},
+        directions={"care_plan_not_signed_by_child": "worse"},
+    )
+    text = render_markdown(build_report(data, NO_COMMENTARY, "truncate", PRODUCED_ON))
+    assert (
+        "- Out of 240 care plans, 156 (65%) were not signed by children. This is up from "
+        "last year's 60% (5 percentage points): a decline.\n" in text
+    )
+
+
+def test_every_audit_of_the_base_counted_reads_as_all_not_n_of_n():
+    outline = [
+        row(10, "equality", "section", "Findings: Equality"),
+        row(
+            20,
+            "equality",
+            "finding",
+            "In {n} of these {base} cases ({pct}%), the status was captured.",
+            "uasc_immigration_status_captured",
+            text_if_all="In all {base} of these cases, the status was captured.",
+        ),
+    ]
+    for numerator, expected in (
+        (41, "- In all 41 of these cases, the status was captured.\n"),
+        (25, "- In 25 of these 41 cases (60%), the status was captured.\n"),
+    ):
+        values = [value("uasc_immigration_status_captured", "2023", numerator, 41)]
+        report = build_report(report_data(outline, values), NO_COMMENTARY, "truncate", PRODUCED_ON)
+        assert expected in render_markdown(report)

@@ -10,9 +10,10 @@ from orchestration.report.wording import (
     compared,
     comparison_fields,
     period_label,
+    trend,
     whole_percent,
 )
-from tests.report.builders import COMPARE, row
+from tests.report.builders import COMPARE, TREND, row
 
 
 @pytest.mark.parametrize(
@@ -70,6 +71,58 @@ def test_significant_is_said_only_when_the_test_says_so():
 
 
 @pytest.mark.parametrize(
+    ("change", "significance", "higher_is", "expected"),
+    [
+        # where higher is worse, the figure's movement comes first: a rise reads as one
+        (5, "not_significant", "worse", "up from last year's 80% (5 percentage points): a decline"),
+        (
+            12,
+            "significant_increase",
+            "worse",
+            "up from last year's 80% (12 percentage points): a significant decline",
+        ),
+        (
+            -3,
+            "not_significant",
+            "worse",
+            "down from last year's 80% (3 percentage points): an improvement",
+        ),
+        (
+            4,
+            "not_testable",
+            "better",
+            "up from last year's 80% (4 percentage points): an improvement",
+        ),
+        (
+            -2,
+            "not_significant",
+            "better",
+            "down from last year's 80% (2 percentage points): a decline",
+        ),
+        (5, "not_significant", "neutral", "up from last year's 80% (5 percentage points)"),
+        (
+            -7,
+            "significant_decrease",
+            "neutral",
+            "down from last year's 80% (7 percentage points): a significant decrease",
+        ),
+        (1, "not_significant", "worse", "in line with last year's 80% (up 1 percentage point)"),
+        (0, "not_testable", "worse", "in line with last year's 80% (no change)"),
+        (
+            -2,
+            "significant_decrease",
+            "worse",
+            "down from last year's 80% (2 percentage points): a significant improvement",
+        ),
+    ],
+)
+def test_a_trend_says_which_way_the_figure_moved_before_what_it_means(
+    change, significance, higher_is, expected
+):
+    assert trend(comparison(change, significance), higher_is, "last year's 80%") == expected
+
+
+@pytest.mark.parametrize(
     ("points", "text"),
     [(4, "up 4 percentage points"), (-1, "down 1 percentage point"), (0, "no change")],
 )
@@ -93,7 +146,11 @@ def test_financial_years_are_printed_as_years():
     assert fields["previous_ref"] == "last year's 50%"
 
 
-METRICS = {"child_feels_life_improved", "parents_believe_life_improved"}
+METRICS = {
+    "child_feels_life_improved": "better",
+    "parents_believe_life_improved": "better",
+    "care_plan_not_signed_by_child": "worse",
+}
 
 
 def test_a_well_formed_row_has_no_problems():
@@ -101,9 +158,8 @@ def test_a_well_formed_row_has_no_problems():
         1,
         "impact",
         "finding",
-        "{n} ({pct}%) children; {parents_believe_life_improved.n} parents in {period}.",
+        "{n} ({pct}%) children felt their life improved in {period}.",
         "child_feels_life_improved",
-        higher_is="better",
         comparison=COMPARE,
     )
     assert check_row(finding, METRICS) == []
@@ -127,11 +183,57 @@ def test_a_bad_placeholder_is_named(template, problem):
     assert any(problem in p for p in problems), problems
 
 
-def test_a_comparison_needs_to_know_which_direction_is_better():
-    finding = row(1, "impact", "finding", "{pct}%", "child_feels_life_improved", comparison=COMPARE)
-    assert any("higher_is" in p for p in check_row(finding, METRICS))
+def test_a_comparison_must_follow_the_figure_it_compares():
+    """'123 parents (51%) did not contribute. This is an improvement from last year's 46%':
+    the 46% was another measure's."""
+    finding = row(
+        1,
+        "impact",
+        "finding",
+        "{n} ({pct}%) children; {parents_believe_life_improved.n} parents.",
+        "child_feels_life_improved",
+        comparison=COMPARE,
+    )
+    [problem] = check_row(finding, METRICS)
+    assert "must follow the figure it compares" in problem
+    assert "parents_believe_life_improved" in problem
+
+
+def test_a_measure_where_higher_is_worse_is_not_compared_with_a_word_that_reads_backwards():
+    """'65% were not signed ... a decline from last year's 60%' reads as a fall."""
+
+    def finding(comparison: str):
+        return row(
+            1,
+            "care_plan",
+            "finding",
+            "{pct}% not signed.",
+            "care_plan_not_signed_by_child",
+            comparison=comparison,
+        )
+
+    [problem] = check_row(finding(COMPARE), METRICS)
+    assert "{previous_compared} reads backwards" in problem and "{previous_trend}" in problem
+    assert check_row(finding(TREND), METRICS) == []
+
+
+def test_a_finding_printing_n_and_base_says_how_it_reads_when_they_are_equal():
+    finding = row(
+        1, "equality", "finding", "In {n} of these {base} cases.", "child_feels_life_improved"
+    )
+    [problem] = check_row(finding, METRICS)
+    assert "text_if_all" in problem and "41 of these 41" in problem
+    complete = row(
+        1,
+        "equality",
+        "finding",
+        "In {n} of these {base} cases.",
+        "child_feels_life_improved",
+        text_if_all="In all {base} cases.",
+    )
+    assert check_row(complete, METRICS) == []
 
 
 def test_a_ranking_can_only_name_the_metrics_it_ranks():
     ranking = row(1, "equality", "ranking", "{ranked[2].label}", "a|b")
-    assert any("ranks 2 metrics" in p for p in check_row(ranking, {"a", "b"}))
+    assert any("ranks 2 metrics" in p for p in check_row(ranking, {"a": "neutral", "b": "neutral"}))

@@ -1,16 +1,30 @@
 -- The fingerprint of the rules the incremental models apply: the catalogue's roll-ups and
 -- excluded codes, skip logic, metrics and their bases, and the year type (periods). Those
 -- models keep it on every row and rebuild rows made under another one, so a new metric or
--- option (a data change) reaches every file already loaded, not only new ones.
+-- option (a data change) reaches every file already loaded, not only new ones. Of the metric
+-- catalogue only the columns that decide what is counted are taken: a new label, description
+-- or direction (higher_is) rebuilds nothing.
+{%- set rule_columns = {
+    "form_answer_options": none,
+    "form_questions": none,
+    "metrics": ["metric_id", "question_id", "numerator_rule", "numerator_codes", "basis"],
+    "metric_bases": none,
+} %}
 with
 
 rules as (
-    {%- for seed in ["form_answer_options", "form_questions", "metrics", "metric_bases"] %}
-        -- seed_row is the whole row, cast to text
+    {%- for seed, columns in rule_columns.items() %}
+        -- seed_row is the whole row (or its rule columns), cast to text
         select
             string_agg(cast(seed_row as varchar), '|' order by cast(seed_row as varchar))
                 as rules
-        from {{ ref(seed) }} as seed_row  -- noqa: AL05
+        {%- if columns is none %}
+            from {{ ref(seed) }} as seed_row  -- noqa: AL05
+        {%- else %}
+            from (
+                select {{ columns | join(", ") }} from {{ ref(seed) }}
+            ) as seed_row  -- noqa: AL05
+        {%- endif %}
         {%- if not loop.last %}
             union all
         {%- endif %}

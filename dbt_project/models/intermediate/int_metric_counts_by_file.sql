@@ -7,8 +7,10 @@
 -- breakdown category (age band, district): the contributions of int_metric_contributions_by_audit
 -- summed once per file. fct_metrics and fct_metric_breakdowns add these small rows up, so a
 -- monthly refresh sums only the files it changed (new ones, and older ones a resubmission in
--- them superseded), not the whole history. Grain: file x la_code x period x metric x age band
--- x district (its reference code).
+-- them superseded), not the whole history. A file is on one form version, kept so that
+-- fct_metrics leaves out the files whose form could not record a metric
+-- (int_metric_availability) per file, not per answer. Grain: file x la_code x period x metric
+-- x age band x district (its reference code).
 with
 
 file_fingerprints as (
@@ -33,7 +35,8 @@ audits as (
         time_period,
         time_identifier,
         age_band,
-        district_code
+        district_code,
+        form_version
     from {{ ref('fct_audits') }}
     where file_sha256 in (select changed_files.file_sha256 from changed_files)
 ),
@@ -55,6 +58,7 @@ counted as (
         audits.la_code,
         audits.time_period,
         audits.time_identifier,
+        audits.form_version,
         contributions.metric_id,
         audits.age_band,
         audits.district_code,

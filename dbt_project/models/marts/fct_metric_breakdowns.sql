@@ -3,7 +3,9 @@
 -- summed per file, age band and district by int_metric_counts_by_file) added up per category.
 -- Each audit is in exactly one category of each topic (audits without an answer are "Not
 -- recorded"), so the categories of a topic always add up to the total. The grid is complete:
--- a category with no audits in a metric's basis has a row of zeros. Every label comes from
+-- a category with no audits in a metric's basis has a row of zeros. As in fct_metrics, only
+-- audits whose form could record the metric count (int_metric_availability, per file); a
+-- category none of whose audits could has no figures, and says why. Every label comes from
 -- reference data (dim_age_bands, dim_districts), never from an export's cell.
 -- Grain: la_code x metric x period x breakdown_topic x breakdown.
 with
@@ -13,6 +15,7 @@ counts as (
         la_code,
         time_period,
         time_identifier,
+        form_version,
         metric_id,
         numerator,
         denominator,
@@ -22,14 +25,20 @@ counts as (
     from {{ ref('int_metric_counts_by_file') }}
 ),
 
-audits as (
+audit_versions as (
     select
         la_code,
         time_period,
         time_identifier,
-        age_band,
-        district_code
-    from {{ ref('fct_audits') }}
+        form_version,
+        audits,
+        coalesce(age_band, 'not_recorded') as age_band,
+        coalesce(district_code, 'not_recorded') as district
+    from {{ ref('int_audit_counts_by_form_version') }}
+),
+
+availability as (
+    select * from {{ ref('int_metric_availability') }}
 ),
 
 age_bands as (
@@ -49,56 +58,94 @@ metrics as (
     from {{ ref('dim_metrics') }}
 ),
 
--- The categories each authority and period has audits in.
-categories as (
-    select distinct
-        la_code,
-        time_period,
-        time_identifier,
-        'total' as breakdown_topic,
-        'total' as breakdown,
-        'Total' as breakdown_label,
-        0 as breakdown_sort_order
-    from audits
-    union all
-    select distinct
-        audits.la_code,
-        audits.time_period,
-        audits.time_identifier,
-        'age_band' as breakdown_topic,
-        coalesce(audits.age_band, 'not_recorded') as breakdown,
-        coalesce(age_bands.age_band_label, 'Not recorded') as breakdown_label,
-        coalesce(age_bands.sort_order, 999) as breakdown_sort_order
-    from audits
-    left join age_bands on audits.age_band = age_bands.age_band
-    union all
-    select distinct
-        audits.la_code,
-        audits.time_period,
-        audits.time_identifier,
-        'district' as breakdown_topic,
-        coalesce(audits.district_code, 'not_recorded') as breakdown,
-        coalesce(districts.district_label, 'Not recorded') as breakdown_label,
-        case when audits.district_code is null then 999 else 1 end as breakdown_sort_order
-    from audits
-    left join districts
-        on
-            audits.la_code = districts.la_code
-            and audits.district_code = districts.district_code
+{#- the whole period, then each breakdown topic: the column that holds its categories #}
+{%- set topics = {"total": "'total'", "age_band": "age_band", "district": "district"} %}
+
+-- The audits of each category the authority and period has audits in, per form version.
+category_versions as (
+    {%- for topic, categories in topics.items() %}
+        select
+            la_code,
+            time_period,
+            time_identifier,
+            '{{ topic }}' as breakdown_topic,
+            {{ categories }} as breakdown,
+            form_version,
+            sum(audits) as audits
+        from audit_versions
+        group by all
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
-period_metrics as (
+-- Per category and metric: audits on a form that could record it, the others, and why not.
+category_availability as (
+    select
+        category_versions.la_code,
+        category_versions.time_period,
+        category_versions.time_identifier,
+        category_versions.breakdown_topic,
+        category_versions.breakdown,
+        availability.metric_id,
+        coalesce(sum(category_versions.audits) filter (where availability.is_available), 0)
+            as audits_able_to_record,
+        coalesce(sum(category_versions.audits) filter (where not availability.is_available), 0)
+            as audits_not_able_to_record,
+        string_agg(
+            distinct availability.not_available_reason, '; '
+            order by availability.not_available_reason
+        ) filter (where not availability.is_available) as not_available_reason
+    from category_versions
+    inner join availability on category_versions.form_version = availability.form_version
+    group by all
+),
+
+categories as (
     select distinct
-        la_code,
-        time_period,
-        time_identifier,
-        metric_id
+        category_versions.la_code,
+        category_versions.time_period,
+        category_versions.time_identifier,
+        category_versions.breakdown_topic,
+        category_versions.breakdown,
+        case
+            when category_versions.breakdown_topic = 'total' then 'Total'
+            when category_versions.breakdown_topic = 'age_band'
+                then coalesce(age_bands.age_band_label, 'Not recorded')
+            else coalesce(districts.district_label, 'Not recorded')
+        end as breakdown_label,
+        case
+            when category_versions.breakdown_topic = 'total' then 0
+            when category_versions.breakdown_topic = 'age_band'
+                then coalesce(age_bands.sort_order, 999)
+            when category_versions.breakdown = 'not_recorded' then 999
+            else 1
+        end as breakdown_sort_order
+    from category_versions
+    left join age_bands
+        on
+            category_versions.breakdown_topic = 'age_band'
+            and category_versions.breakdown = age_bands.age_band
+    left join districts
+        on
+            category_versions.breakdown_topic = 'district'
+            and category_versions.la_code = districts.la_code
+            and category_versions.breakdown = districts.district_code
+),
+
+-- the files whose form could record the metric: a join per file, not per answer
+recordable_counts as (
+    select counts.*
     from counts
+    inner join availability
+        on
+            counts.metric_id = availability.metric_id
+            and counts.form_version = availability.form_version
+    where availability.is_available
 ),
 
 aggregated as (
-    {#- the whole period, then each breakdown topic: the column that holds its categories #}
-    {%- set topics = {"total": "'total'", "age_band": "age_band", "district": "district"} %}
     {%- for topic, categories in topics.items() %}
         select
             la_code,
@@ -110,7 +157,7 @@ aggregated as (
             sum(numerator) as numerator,
             sum(denominator) as denominator,
             sum(missing_answers) as missing_answers
-        from counts
+        from recordable_counts
         group by all
         {%- if not loop.last %}
             union all
@@ -120,37 +167,51 @@ aggregated as (
 
 counted as (
     select
-        period_metrics.la_code,
-        period_metrics.time_period,
-        period_metrics.time_identifier,
+        category_availability.la_code,
+        category_availability.time_period,
+        category_availability.time_identifier,
         metrics.section_id,
-        period_metrics.metric_id,
-        categories.breakdown_topic,
-        categories.breakdown,
+        category_availability.metric_id,
+        category_availability.breakdown_topic,
+        category_availability.breakdown,
         categories.breakdown_label,
         categories.breakdown_sort_order,
         metrics.denominator_unit,
-        cast(coalesce(aggregated.numerator, 0) as integer) as numerator,
-        cast(coalesce(aggregated.missing_answers, 0) as integer) as missing_answers,
+        category_availability.not_available_reason,
+        cast(category_availability.audits_not_able_to_record as integer)
+            as audits_not_able_to_record,
+        category_availability.audits_able_to_record > 0 as is_available,
         case
-            when metrics.numerator_rule != 'count_audits'
+            when category_availability.audits_able_to_record > 0
+                then cast(coalesce(aggregated.numerator, 0) as integer)
+        end as numerator,
+        case
+            when category_availability.audits_able_to_record > 0
+                then cast(coalesce(aggregated.missing_answers, 0) as integer)
+        end as missing_answers,
+        case
+            when
+                metrics.numerator_rule != 'count_audits'
+                and category_availability.audits_able_to_record > 0
                 then cast(coalesce(aggregated.denominator, 0) as integer)
         end as denominator
-    from period_metrics
+    from category_availability
     inner join categories
         on
-            period_metrics.la_code = categories.la_code
-            and period_metrics.time_period = categories.time_period
-            and period_metrics.time_identifier = categories.time_identifier
-    inner join metrics on period_metrics.metric_id = metrics.metric_id
+            category_availability.la_code = categories.la_code
+            and category_availability.time_period = categories.time_period
+            and category_availability.time_identifier = categories.time_identifier
+            and category_availability.breakdown_topic = categories.breakdown_topic
+            and category_availability.breakdown = categories.breakdown
+    inner join metrics on category_availability.metric_id = metrics.metric_id
     left join aggregated
         on
-            period_metrics.la_code = aggregated.la_code
-            and period_metrics.time_period = aggregated.time_period
-            and period_metrics.time_identifier = aggregated.time_identifier
-            and period_metrics.metric_id = aggregated.metric_id
-            and categories.breakdown_topic = aggregated.breakdown_topic
-            and categories.breakdown = aggregated.breakdown
+            category_availability.la_code = aggregated.la_code
+            and category_availability.time_period = aggregated.time_period
+            and category_availability.time_identifier = aggregated.time_identifier
+            and category_availability.metric_id = aggregated.metric_id
+            and category_availability.breakdown_topic = aggregated.breakdown_topic
+            and category_availability.breakdown = aggregated.breakdown
 ),
 
 final as (

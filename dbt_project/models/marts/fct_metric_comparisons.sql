@@ -4,11 +4,14 @@
 -- tested only where it can be honestly: both periods have counts (published history has
 -- none), the metric is a proportion of audits (not a share of selections, several of which
 -- come from one audit), and every cell of the 2x2 table holds at least 5 (the normal
--- approximation's rule of thumb). Grain: la_code x metric x period x earlier period.
+-- approximation's rule of thumb). A period whose forms could not record the metric has no
+-- value and is compared with nothing, in either direction.
+-- Grain: la_code x metric x period x earlier period.
 with
 
 metric_values as (
     select * from {{ ref('int_metric_values_combined') }}
+    where percent is not null
 ),
 
 paired as (

@@ -2,8 +2,10 @@
 -- 95% Wilson interval, beside the previous period's value, the change in percentage points
 -- (unrounded and on the whole percentages reports print), and whether the change is
 -- significant (fct_metric_comparisons tests it). Where a computed year also has a published
--- figure, the difference between the two is kept for reconciliation.
--- Grain: la_code x metric x period.
+-- figure, the difference between the two is kept for reconciliation. A period whose forms could
+-- not record the metric is a row without a value, change or test (change_significance
+-- not_available, and the reason), and the next period is compared with the last one that had a
+-- value. Grain: la_code x metric x period.
 with
 
 metric_values as (
@@ -38,6 +40,9 @@ final as (
         metric_values.ci_upper,
         metric_values.reported_percent,
         metric_values.published_percent,
+        metric_values.is_available,
+        metric_values.audits_not_able_to_record,
+        metric_values.not_available_reason,
         previous_period.comparison_period as previous_period,
         previous_period.comparison_value_source as previous_value_source,
         previous_period.comparison_numerator as previous_numerator,
@@ -51,8 +56,10 @@ final as (
         previous_period.z_statistic,
         previous_period.p_value,
         previous_period.not_testable_reason,
-        coalesce(previous_period.change_significance, 'no_previous_period')
-            as change_significance,
+        case
+            when not metric_values.is_available then 'not_available'
+            else coalesce(previous_period.change_significance, 'no_previous_period')
+        end as change_significance,
         case
             when metric_values.value_source = 'computed'
                 then metric_values.percent - metric_values.published_percent

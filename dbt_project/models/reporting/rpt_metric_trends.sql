@@ -1,6 +1,7 @@
 -- The published trend table: each metric per period (computed or published history) beside
 -- the previous period, the change in points, the 95% Wilson intervals and whether the change
--- is statistically significant.
+-- is statistically significant. A period whose forms could not record the metric is a row
+-- without a value, change or test, with the reason.
 with
 
 trends as (
@@ -16,12 +17,17 @@ final as (
         trends.time_period,
         trends.time_identifier,
         trends.la_code,
+        {{ la_name('trends.la_code') }} as la_name,
         trends.section_id as section,
         metrics.section_title,
         trends.metric_id,
+        metrics.label as metric_label,
         metrics.description as metric_description,
+        metrics.report_order,
+        metrics.higher_is,
         trends.denominator_unit,
         trends.value_source,
+        trends.is_available,
         trends.numerator,
         trends.denominator,
         trends.percent,
@@ -43,7 +49,9 @@ final as (
         trends.z_statistic,
         trends.p_value,
         trends.change_significance,
-        trends.not_testable_reason
+        trends.not_testable_reason,
+        trends.audits_not_able_to_record,
+        trends.not_available_reason
     from trends
     inner join metrics on trends.metric_id = metrics.metric_id
 )

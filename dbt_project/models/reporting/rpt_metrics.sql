@@ -1,6 +1,7 @@
 -- The published metrics table: one row per authority, period and metric, unrounded percent
--- and its 95% Wilson interval, with the section and the metric's wording so a spreadsheet
--- reader needs nothing else.
+-- and its 95% Wilson interval, the whole percent the report prints, with the section, the
+-- metric's wording, direction and report order, so a spreadsheet or dashboard needs nothing
+-- else. A metric the period's forms could not record has a row without figures and the reason.
 with
 
 metric_values as (
@@ -16,17 +17,25 @@ final as (
         metric_values.time_period,
         metric_values.time_identifier,
         metric_values.la_code,
+        {{ la_name('metric_values.la_code') }} as la_name,
         metric_values.section_id as section,
         metrics.section_title,
         metric_values.metric_id,
+        metrics.label as metric_label,
         metrics.description as metric_description,
+        metrics.report_order,
+        metrics.higher_is,
         metric_values.denominator_unit,
+        metric_values.is_available,
         metric_values.numerator,
         metric_values.denominator,
         metric_values.percent,
         metric_values.ci_lower,
         metric_values.ci_upper,
-        metric_values.missing_answers
+        metric_values.reported_percent,
+        metric_values.missing_answers,
+        metric_values.audits_not_able_to_record,
+        metric_values.not_available_reason
     from metric_values
     inner join metrics on metric_values.metric_id = metrics.metric_id
 )

@@ -1,0 +1,32 @@
+-- Audits that count per authority, period, age band, district and form version: what each
+-- metric's availability (int_metric_availability, per form version) is weighed against, so a
+-- period or category knows how many of its audits were on a form that could not record a
+-- metric. One pass over fct_audits into a few rows per period.
+-- Grain: la_code x period x age band x district x form version.
+with
+
+audits as (
+    select
+        la_code,
+        time_period,
+        time_identifier,
+        age_band,
+        district_code,
+        form_version
+    from {{ ref('fct_audits') }}
+),
+
+counted as (
+    select
+        la_code,
+        time_period,
+        time_identifier,
+        age_band,
+        district_code,
+        form_version,
+        count(*) as audits
+    from audits
+    group by all
+)
+
+select * from counted
