@@ -43,8 +43,8 @@ run: install
 	$(BIN)/careaudit refresh
 
 lint: install
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration sample tests benchmarks
+	$(BIN)/ruff format --check orchestration sample tests benchmarks
 	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
 # dbt parses the project once, before parallel test workers would race to write its manifest.

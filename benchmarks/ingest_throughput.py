@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/ingest_throughput.py [--rows 200000] [--repeat 3]
 
-Writes a large CSV export made from the bundled 2022 sample (orchestration.sample_data.scaled:
+Writes a large CSV export made from the bundled 2022 sample (sample.scaled:
 the sample's rows repeated as new children), then ingests it into a fresh warehouse with the
 same function the Dagster asset uses, end to end: read and hash the file, parse it (pandas' C
 parser), recognise the form, type dates, pseudonymise identifiers, resolve answers, archive
@@ -16,17 +16,20 @@ import json
 import os
 import platform
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the sample/ package
+
 from orchestration.catalogue import load_catalogue
 from orchestration.ingest.landing import list_landing_folder
 from orchestration.ingest.run import ingest_files
-from orchestration.sample_data.scaled import write_scaled_export
 from orchestration.settings import Settings
+from sample.scaled import write_scaled_export
 
 RESULTS = Path(__file__).with_name("results") / "ingest_throughput.jsonl"
 TARGET_ROWS_PER_SECOND = 50_000

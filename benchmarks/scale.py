@@ -43,8 +43,12 @@ from pathlib import Path
 import duckdb
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the sample/ package
+
+from orchestration.dbt_assets import dbt_args
 from orchestration.paths import DBT_PROJECT_DIR, REPO_ROOT, SAMPLE_EXTRACTS_DIR
-from orchestration.sample_data.scale import month_range, write_scale_exports
+from orchestration.settings import Settings
+from sample.scale import month_range, write_scale_exports
 
 BIN = Path(sys.executable).parent
 RESULTS = Path(__file__).with_name("results")
@@ -186,18 +190,21 @@ def startup(work: Path) -> tuple[float, float]:
         [sys.executable, "-c", "import orchestration.definitions"], env, work / "import.log"
     )
     dbt = measure(
-        [
-            str(BIN / "dbt"),
-            "ls",
-            "--quiet",
-            "--select",
-            "dim_sections",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-        ],
-        {**env, "CAREAUDIT_WAREHOUSE_PATH": str(work / "startup" / "w.duckdb")},
+        dbt_args(
+            [
+                str(BIN / "dbt"),
+                "ls",
+                "--quiet",
+                "--select",
+                "dim_sections",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+            ],
+            Settings.from_env().with_folders(None, str(work / "startup")),
+        ),
+        env,
         work / "dbt.log",
     )
     return dagster.seconds, dbt.seconds

@@ -41,7 +41,7 @@ def failure_email(
 
 def send_email(settings: AlertSettings, message: EmailMessage) -> None:
     """Send over SMTP with the configured security (STARTTLS, implicit TLS, or none)."""
-    host, port = str(settings.smtp_host), settings.smtp_port
+    host, port = str(settings.smtp_host), settings.port
     if settings.smtp_security == "ssl":
         server: smtplib.SMTP = smtplib.SMTP_SSL(
             host, port, context=ssl.create_default_context(), timeout=30

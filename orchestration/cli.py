@@ -13,7 +13,13 @@ from contextlib import redirect_stdout
 from datetime import datetime
 from pathlib import Path
 
-from orchestration.instance import prepare_dagster_home, recover_abandoned_runs, run_owner_tags
+from orchestration.instance import (
+    instance_home,
+    open_instance,
+    prepare_instance,
+    recover_abandoned_runs,
+    run_owner_tags,
+)
 from orchestration.paths import REPO_ROOT, SAMPLE_EXTRACTS_DIR
 from orchestration.plain_errors import explain_step_failure
 from orchestration.plain_exit import LEFT_AS_IS, run_plainly, say
@@ -21,12 +27,6 @@ from orchestration.preflight import preflight
 from orchestration.refresh_state import nothing_new_since, project_fingerprint, record_completed
 from orchestration.settings import Settings, SettingsError
 from orchestration.stop_signals import StopSignals
-
-
-def _use_dir(variable: str, value: str | None) -> None:
-    """Make a command-line folder the setting every part of the run sees (dbt included)."""
-    if value is not None:
-        os.environ[variable] = str(Path(value).resolve())
 
 
 def _failed_blocking_checks(result: object) -> list[str]:
@@ -112,7 +112,7 @@ def _summary(results: list, settings: object, command: str = "refresh") -> list[
         f"  report:     {settings.publish_dir / 'report'}",  # type: ignore[attr-defined]
         f"  commentary: {settings.commentary_dir}",  # type: ignore[attr-defined]
         f"  archive:    {settings.archive_dir}",  # type: ignore[attr-defined]
-        f"  run history (make ui): {os.environ['DAGSTER_HOME']}",
+        f"  run history (make ui): {instance_home(settings.data_dir)}",  # type: ignore[attr-defined]
     ]
     return lines
 
@@ -163,7 +163,6 @@ class _Session:
         from orchestration.definitions import REFRESH_JOB, build_definitions
 
         self.settings, self.quiet, self.command = settings, quiet, command
-        prepare_dagster_home(settings.dagster_home)
         self.job = build_definitions(settings).resolve_job_def(REFRESH_JOB)
         stamp = f"{datetime.now():%Y%m%dT%H%M%S}"
         self.log_path = settings.data_dir / "logs" / f"{command}-{stamp}.log"
@@ -207,12 +206,8 @@ class _Session:
 
 
 def _use_data_dir(args: argparse.Namespace) -> Settings:
-    _use_dir("CAREAUDIT_LANDING_DIR", getattr(args, "landing", None))
-    _use_dir("CAREAUDIT_DATA_DIR", args.data_dir)
-    os.environ["CAREAUDIT_DATA_DIR"] = str(
-        Path(os.environ.get("CAREAUDIT_DATA_DIR", "data")).resolve()
-    )
-    return Settings.from_env()
+    """The settings of the environment, with the folders the command line gives."""
+    return Settings.from_env().with_folders(getattr(args, "landing", None), args.data_dir)
 
 
 def _plain_failures(result: object, settings: Settings) -> list[str]:
@@ -238,14 +233,12 @@ def _refresh(args: argparse.Namespace, settings: Settings, signals: StopSignals)
         _say_nothing_new(settings, since, args.quiet)
         return 0
     project = project_fingerprint(settings)
-    from dagster import DagsterInstance
-
     from orchestration.partitions import range_tags, register_landed_files
 
     if not args.quiet:
         print(f"careaudit refresh: landing {settings.landing_dir} -> data {settings.data_dir}")
     session = _Session(settings, args.quiet, "refresh")
-    with DagsterInstance.get() as instance:
+    with open_instance(settings.data_dir) as instance:
         for run_id in recover_abandoned_runs(instance):
             print(f"careaudit: run {run_id} had stopped mid-way; marked failed", file=sys.stderr)
         try:
@@ -306,8 +299,6 @@ def withdraw(args: argparse.Namespace) -> int:
 def _withdraw(args: argparse.Namespace, settings: Settings, signals: StopSignals) -> int:
     preflight(settings)
     project = project_fingerprint(settings)
-    from dagster import DagsterInstance
-
     from orchestration.ingest.load import current_files
     from orchestration.partitions import register_landed_files
     from orchestration.warehouse import connect
@@ -327,7 +318,7 @@ def _withdraw(args: argparse.Namespace, settings: Settings, signals: StopSignals
         return 2
     session = _Session(settings, args.quiet, "withdraw")
     withdraw_config = {"ops": {"ingest_audit_extracts": {"config": {"withdraw": True}}}}
-    with DagsterInstance.get() as instance:
+    with open_instance(settings.data_dir) as instance:
         for run_id in recover_abandoned_runs(instance):
             print(f"careaudit: run {run_id} had stopped mid-way; marked failed", file=sys.stderr)
         register_landed_files(instance, args.names)
@@ -358,13 +349,16 @@ def _withdraw(args: argparse.Namespace, settings: Settings, signals: StopSignals
 
 
 def generate_sample(args: argparse.Namespace) -> int:
+    """The synthetic sample (or a scale-mode hub) from the repository's `sample/` package,
+    which is not part of the installed pipeline."""
+    sys.path.insert(0, str(REPO_ROOT))
     if args.audits:  # scale mode: N audits over M months and K authorities
-        from orchestration.sample_data.scale import write_scale_exports
+        from sample.scale import write_scale_exports
 
         written = write_scale_exports(Path(args.out), args.audits, args.months, args.authorities)
         print(f"{len(written)} monthly exports in {args.out}, one folder per authority")
         return 0
-    from orchestration.sample_data import write_sample
+    from sample import write_sample
 
     for path in write_sample(Path(args.out)):
         print(path)
@@ -372,16 +366,20 @@ def generate_sample(args: argparse.Namespace) -> int:
 
 
 def ui(args: argparse.Namespace) -> int:
-    """Start `dagster dev` on loopback with the instance under the data dir."""
+    """Start `dagster dev` on loopback with the instance under the data dir (the settings
+    given to it as its environment)."""
     settings = Settings.from_env()
-    prepare_dagster_home(settings.dagster_home)
-    os.environ["CAREAUDIT_DATA_DIR"] = str(settings.data_dir)
+    environment = {
+        **os.environ,
+        **settings.as_environment(),
+        "DAGSTER_HOME": str(prepare_instance(settings.data_dir)),
+    }
     dagster = str(Path(sys.executable).with_name("dagster"))
     command = [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml")]
     command += ["-h", "127.0.0.1", "-p", str(args.port)]
     os.chdir(REPO_ROOT)
-    os.execv(dagster, command)
-    return 0  # pragma: no cover (execv does not return)
+    os.execve(dagster, command, environment)
+    return 0  # pragma: no cover (execve does not return)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,11 +6,9 @@ graph reads landing file -> raw -> staging -> intermediate -> marts -> publish.
 """
 
 import json
-import os
 import shutil
 from collections import deque
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -54,20 +52,11 @@ LOCK_CONFLICT = "Could not set lock on file"  # DuckDB: another process holds th
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 
 
-@contextmanager
-def environ(overrides: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for a dbt subprocess (it reads settings from its
-    environment), restoring them afterwards."""
-    saved = {key: os.environ.get(key) for key in overrides}
-    os.environ.update(overrides)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def dbt_args(command: list[str], settings: Settings) -> list[str]:
+    """A dbt command with what the project reads from careaudit's settings (`--vars`: its
+    profile's warehouse, threads and memory, and its macros' conventions). Passed on the
+    command line, never through this process's environment."""
+    return [*command, "--vars", json.dumps(settings.dbt_vars(), sort_keys=True)]
 
 
 def project_files(project: DbtProject = dbt_project) -> list[Path]:
@@ -94,11 +83,9 @@ def prepare_manifest(project: DbtProject = dbt_project) -> None:
     dbt, not whatever is on PATH."""
     if _manifest_is_current(project) and not using_dagster_dev():
         return
-    # Parse with the run's environment: dbt re-parses everything when the profile differs.
-    with environ(Settings.from_env().dbt_env()):
-        invocation = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-            ["parse", "--quiet"], target_path=project.target_path
-        )
+    invocation = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+        dbt_args(["parse", "--quiet"], Settings.from_env()), target_path=project.target_path
+    )
     with dbt_events(invocation) as events:
         deque(events, maxlen=0)  # read to the end: dbt has parsed
 
@@ -148,8 +135,9 @@ def careaudit_dbt_models(
     runs_dir = settings.data_dir / "dbt_runs"
     _prune(runs_dir, keep=KEPT_DBT_RUNS - 1)
     _reuse_partial_parse(runs_dir, runs_dir / context.run_id)
-    with environ(settings.dbt_env()):
-        invocation = dbt.cli(BUILD, context=context, target_path=runs_dir / context.run_id)
+    invocation = dbt.cli(
+        dbt_args(BUILD, settings), context=context, target_path=runs_dir / context.run_id
+    )
     try:
         with dbt_events(invocation) as events:
             yield from _with_row_counts(invocation, events)

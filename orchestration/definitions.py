@@ -22,7 +22,7 @@ from orchestration.publish.open_data_release import build_open_data_assets
 from orchestration.publish.release_asset import every_output_has_the_release_version, release
 from orchestration.publish.reporting_database import build_reporting_database_asset
 from orchestration.report import assets as annual_report
-from orchestration.resources import CareauditResource, dbt_resource
+from orchestration.resources import careaudit_resource, dbt_resource
 from orchestration.settings import AlertSettings, AutomationSettings, Settings
 
 REFRESH_JOB = "careaudit_refresh"
@@ -86,7 +86,7 @@ def build_definitions(
             *([build_failure_alert_sensor(alerts)] if alerts.enabled else []),
         ],
         resources={
-            "careaudit": CareauditResource.from_settings(settings),
+            "careaudit": careaudit_resource(settings),
             "dbt": dbt_resource(),
         },
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},

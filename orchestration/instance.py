@@ -33,16 +33,28 @@ OWNER_HOST_TAG = "careaudit/host"
 OWNER_PID_TAG = "careaudit/pid"
 
 
-def prepare_dagster_home(dagster_home: Path) -> None:
-    """Use the DAGSTER_HOME the environment gives (a shared, e.g. Postgres-backed, instance);
-    otherwise create one under the data dir and point DAGSTER_HOME at it."""
-    if os.environ.get("DAGSTER_HOME"):
-        return
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    config = dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
+def instance_home(data_dir: Path) -> Path:
+    """Where the Dagster instance lives: the DAGSTER_HOME the environment gives (a shared, e.g.
+    Postgres-backed, instance), else the data dir's own."""
+    given = os.environ.get("DAGSTER_HOME")
+    return Path(given) if given else data_dir / "dagster_home"
+
+
+def prepare_instance(data_dir: Path) -> Path:
+    """The instance's folder, with careaudit's dagster.yaml written into the data dir's own
+    the first time (a given DAGSTER_HOME is the operator's, left as it is)."""
+    home = instance_home(data_dir)
+    if not os.environ.get("DAGSTER_HOME"):
+        home.mkdir(parents=True, exist_ok=True)
+        config = home / "dagster.yaml"
+        if not config.exists():
+            config.write_text(DAGSTER_YAML)
+    return home
+
+
+def open_instance(data_dir: Path) -> dg.DagsterInstance:
+    """The instance of this data dir (prepared first)."""
+    return dg.DagsterInstance.from_config(str(prepare_instance(data_dir)))
 
 
 def run_owner_tags() -> dict[str, str]:

@@ -9,4 +9,4 @@ SAMPLE_EXTRACTS_DIR = SEEDS_DIR / "sample_extracts"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # The example commentary of the bundled sample (the 2022 report's own), copied into the
 # commentary folder when the sample is reported and the team has written none.
-SAMPLE_COMMENTARY_DIR = REPO_ROOT / "orchestration" / "sample_data" / "commentary"
+SAMPLE_COMMENTARY_DIR = SEEDS_DIR / "sample_commentary"

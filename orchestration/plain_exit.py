@@ -7,12 +7,11 @@ stderr, a non-zero exit code, and its Dagster run recorded as failed, never a tr
 - A fault of the machine met later (plain_errors.py): exit code 1.
 """
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from orchestration.instance import fail_runs_of_this_process
+from orchestration.instance import fail_runs_of_this_process, instance_home, open_instance
 from orchestration.plain_errors import PlainError, explain
 from orchestration.stop_signals import StopRequested, StopSignals, stop_signals
 
@@ -27,11 +26,9 @@ def say(command: str, sentence: str) -> None:
     print(f"careaudit {command}: {sentence}.", file=sys.stderr)
 
 
-def _stopped(command: str, stop: StopRequested) -> int:
-    if os.environ.get("DAGSTER_HOME"):  # the instance is prepared: a run may have been made
-        from dagster import DagsterInstance
-
-        with DagsterInstance.get() as instance:
+def _stopped(command: str, stop: StopRequested, data_dir: Path) -> int:
+    if (instance_home(data_dir) / "dagster.yaml").exists():  # a run may have been made
+        with open_instance(data_dir) as instance:
             fail_runs_of_this_process(instance, f"careaudit {command} was stopped by {stop.name}.")
     say(command, STOPPED.format(signal=stop.name))
     return 128 + stop.signum
@@ -44,7 +41,7 @@ def run_plainly(command: str, data_dir: Path, body: Callable[[StopSignals], int]
         try:
             return body(signals)
         except StopRequested as stop:
-            return _stopped(command, stop)
+            return _stopped(command, stop, data_dir)
         except PlainError as error:
             say(command, str(error))
             return 2

@@ -18,9 +18,9 @@ import pytest
 
 from orchestration.catalogue import Question, load_catalogue
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
-from orchestration.sample_data import write_sample
-from orchestration.sample_data.design import DesignError, parse_design, read_design_yaml
-from orchestration.sample_data.generator import DESIGNS_DIR
+from sample import write_sample
+from sample.design import DesignError, parse_design, read_design_yaml
+from sample.generator import DESIGNS_DIR
 
 CSV_2022 = "care_plan_audit_2022-08.csv"
 XLSX_2021 = "care_plan_audit_2021-08.xlsx"

@@ -11,7 +11,7 @@ import pytest
 from orchestration.catalogue import load_catalogue
 from orchestration.ingest.landing import list_landing_folder
 from orchestration.ingest.run import ingest_files
-from orchestration.sample_data.scale import form_version_in, write_scale_exports
+from sample.scale import form_version_in, write_scale_exports
 from tests.support import default_settings
 
 

@@ -1,22 +1,21 @@
-{#- The careaudit settings SQL depends on, read from the same CAREAUDIT_* environment
-    variables as the Python side (orchestration/settings.py), with the same defaults.
-    Environment variables, not dbt vars: changing a var forces dbt to re-parse the whole
-    project on every run. -#}
+{#- The careaudit settings the SQL depends on, as the pipeline passes them (`--vars`, from
+    orchestration/settings.py, where each is declared with its default once). No default here:
+    a dbt run without them is a mistake, not a run with other conventions. -#}
 {% macro year_type() -%}
-    {{ return(env_var('CAREAUDIT_YEAR_TYPE', 'calendar') | trim | lower) }}
+    {{ return(var('year_type') | trim | lower) }}
 {%- endmacro %}
 
 {% macro percent_rounding() -%}
-    {{ return(env_var('CAREAUDIT_PERCENT_ROUNDING', 'half_up') | trim | lower) }}
+    {{ return(var('percent_rounding') | trim | lower) }}
 {%- endmacro %}
 
-{#- The configured authority (CAREAUDIT_LA_CODE, CAREAUDIT_LA_NAME), as settings.py reads it. -#}
+{#- The configured authority (CAREAUDIT_LA_CODE, CAREAUDIT_LA_NAME). -#}
 {% macro configured_la_code() -%}
-    {{ return(env_var('CAREAUDIT_LA_CODE', 'E10000014') | trim) }}
+    {{ return(var('la_code') | trim) }}
 {%- endmacro %}
 
 {% macro configured_la_name() -%}
-    {{ return(env_var('CAREAUDIT_LA_NAME', 'Hampshire') | trim) }}
+    {{ return(var('la_name') | trim) }}
 {%- endmacro %}
 
 {#- The authority's name for a row's la_code: CAREAUDIT_LA_NAME for the configured authority;

@@ -8,9 +8,6 @@ import hmac
 import numpy as np
 import pandas as pd
 
-# Only for the bundled synthetic sample: it protects nothing and says so in its name.
-DEVELOPMENT_KEY = "careaudit-DEVELOPMENT-KEY-for-the-bundled-synthetic-sample-only"
-
 
 class Pseudonymiser:
     def __init__(self, key: str) -> None:

@@ -42,10 +42,9 @@ from orchestration.ingest.load import (
     warehouse_state,
 )
 from orchestration.ingest.plan import Decision, Plan, first_holder, plan_batch
-from orchestration.ingest.pseudonymise import DEVELOPMENT_KEY, Pseudonymiser
+from orchestration.ingest.pseudonymise import Pseudonymiser
 from orchestration.ingest.quarantine import set_aside
 from orchestration.ingest.refusal import RefusedFileError
-from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
 
@@ -130,28 +129,18 @@ def _hash(file: LandingFile, max_bytes: int) -> _Hashed:
     return _Hashed(file, file_sha256(data), file.problem)
 
 
-def _is_bundled_sample(path: Path, sha256: str) -> bool:
-    bundled = SAMPLE_EXTRACTS_DIR / path.name
-    return bundled.is_file() and file_sha256(bundled.read_bytes()) == sha256
-
-
-def in_sample_folder(path: Path) -> bool:
-    return path.resolve().is_relative_to(SAMPLE_EXTRACTS_DIR.resolve())
-
-
-def choose_key(settings: Settings, files: dict[Path, str]) -> str:
-    """The configured key; the development key only when every file is the bundled sample."""
-    if settings.pseudonymisation_key:
-        return settings.pseudonymisation_key
-    if all(_is_bundled_sample(path, sha) for path, sha in files.items()):
-        return DEVELOPMENT_KEY
-    raise MissingKeyError(
-        "CAREAUDIT_PSEUDONYMISATION_KEY is not set. Without it careaudit ingests only its "
-        "bundled synthetic sample. Generate a key once, e.g. "
-        "`python -c 'import secrets; print(secrets.token_hex(32))'`, keep it secret, and set it "
-        "in the environment of every run (the same key every time, or the same child gets "
-        "different pseudonyms)."
-    )
+def choose_key(settings: Settings, checksums: Collection[str]) -> str:
+    """The key these files are pseudonymised with (settings.key_for), or why there is none."""
+    key = settings.key_for(checksums)
+    if key is None:
+        raise MissingKeyError(
+            "CAREAUDIT_PSEUDONYMISATION_KEY is not set. Without it careaudit ingests only its "
+            "bundled synthetic sample. Generate a key once, e.g. "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`, keep it secret, and set "
+            "it in the environment of every run (the same key every time, or the same child gets "
+            "different pseudonyms)."
+        )
+    return key
 
 
 def _outside_authority_folders(name: str) -> RefusedFileError:
@@ -174,7 +163,7 @@ def _check_withdrawable(settings: Settings, names: Collection[str], state: Wareh
         )
     for name in names:
         path = settings.landing_dir / name
-        if path.exists() and in_sample_folder(path):
+        if path.exists() and settings.landing_is_read_only:
             raise IngestError(
                 f"cannot withdraw {name}: it is in the bundled sample folder, which careaudit "
                 "never changes, so the next refresh would load it again; point "
@@ -282,7 +271,7 @@ def ingest_files(
     now = now or datetime.now(UTC).replace(tzinfo=None)
     hashed = [_hash(file, settings.max_file_bytes) for file in sorted(files, key=lambda f: f.name)]
     read = {h.file.name: h for h in hashed if h.sha}
-    pseudonymiser = Pseudonymiser(choose_key(settings, {h.file.path: h.sha for h in read.values()}))  # type: ignore[misc]
+    pseudonymiser = Pseudonymiser(choose_key(settings, [h.sha for h in read.values() if h.sha]))
     fingerprint = pseudonymiser.pseudonym(KEY_CHECK_MESSAGE)
     state = WarehouseState({}, {}, {})
     if settings.warehouse_path.exists():
@@ -447,7 +436,7 @@ def _refused_outcome(
             sha,
             settings.quarantine_dir,
             reason_text=_refusal_text(name, sha, reason, now),
-            keep_original=in_sample_folder(path),
+            keep_original=settings.landing_is_read_only,
             why_kept="the bundled sample folder is never changed",
         )
         quarantined = str(moved.path) if moved.path else None

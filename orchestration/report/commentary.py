@@ -19,7 +19,6 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.paths import SAMPLE_COMMENTARY_DIR, SAMPLE_EXTRACTS_DIR
 from orchestration.settings import Settings
 
 FRONT_MATTER_KEYS = ("authors",)
@@ -83,9 +82,9 @@ def ensure_commentary(
     if path.exists():
         return path, False
     path.parent.mkdir(parents=True, exist_ok=True)
-    example = SAMPLE_COMMENTARY_DIR / path.name
-    if settings.landing_dir.resolve() == SAMPLE_EXTRACTS_DIR.resolve() and example.exists():
-        shutil.copyfile(example, path)
+    examples = settings.example_commentary_dir
+    if examples is not None and (examples / path.name).exists():
+        shutil.copyfile(examples / path.name, path)
     else:
         path.write_text(template(period_label, headings), encoding="utf-8")
     return path, True

@@ -105,6 +105,6 @@ def test_alerts_are_off_unless_a_recipient_and_a_server_are_configured(monkeypat
     monkeypatch.setenv("CAREAUDIT_SMTP_HOST", "smtp.example.org")
     alerts = AlertSettings.from_env()
     assert alerts.enabled and alerts.email_to == ("a@example.org", "b@example.org")
-    assert (alerts.smtp_port, alerts.smtp_security) == (587, "starttls")
+    assert (alerts.port, alerts.smtp_security) == (587, "starttls")
     defs = build_definitions(Settings.from_env())
     assert "email_on_run_failure" in [s.name for s in defs.sensors]

@@ -12,7 +12,7 @@ import pytest
 from orchestration.alerts import root_cause
 from orchestration.ingest.assets import ingest_audit_extracts
 from orchestration.partitions import LANDED_FILES
-from orchestration.resources import CareauditResource
+from orchestration.resources import careaudit_resource
 from tests.exports import answered_audit, write_export
 from tests.support import careaudit_env, default_settings, run_careaudit
 
@@ -83,7 +83,7 @@ def test_the_ingest_asset_refuses_overlapping_folders_in_runs_the_ui_starts(tmp_
         result = dg.materialize(
             [ingest_audit_extracts],
             partition_key="2022-08.csv",
-            resources={"careaudit": CareauditResource.from_settings(settings)},
+            resources={"careaudit": careaudit_resource(settings)},
             instance=instance,
             raise_on_error=False,
         )

@@ -971,7 +971,7 @@ def test_files_of_the_bundled_sample_folder_are_never_moved(
     sample = tmp_path / "sample"
     sample.mkdir()
     (sample / "broken.csv").write_bytes(LETTER)
-    monkeypatch.setattr("orchestration.ingest.run.SAMPLE_EXTRACTS_DIR", sample)
+    monkeypatch.setattr("orchestration.settings.SAMPLE_EXTRACTS_DIR", sample)
 
     outcomes = ingest_landing_folder(replace(settings, landing_dir=sample), catalogue)
 

@@ -14,14 +14,14 @@ import pytest
 from orchestration.catalogue import FormCatalogue
 from orchestration.ingest.landing import list_landing_folder
 from orchestration.ingest.load import KeyMismatchError
-from orchestration.ingest.pseudonymise import DEVELOPMENT_KEY, Pseudonymiser
+from orchestration.ingest.pseudonymise import Pseudonymiser
 from orchestration.ingest.run import (
     KEY_CHECK_MESSAGE,
     MissingKeyError,
     ingest_landing_folder,
 )
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
-from orchestration.settings import Settings
+from orchestration.settings import DEVELOPMENT_KEY, Settings
 from tests.exports import audit, write_export
 
 from .conftest import TEST_KEY

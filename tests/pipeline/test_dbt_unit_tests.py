@@ -5,12 +5,14 @@ leaves them out, as dbt Labs advise for production builds."""
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from orchestration.dbt_assets import dbt_args
 from orchestration.paths import DBT_PROJECT_DIR
-from tests.support import careaudit_env
+from tests.support import careaudit_env, default_settings
 
 pytestmark = pytest.mark.slow
 
@@ -19,10 +21,13 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 
 def test_every_dbt_unit_test_passes(sample_run, tmp_path: Path) -> None:
     data_dir, _ = sample_run
+    settings = replace(default_settings(data_dir), percent_rounding="truncate")
     result = subprocess.run(
-        [DBT, "test", "--select", "test_type:unit", "--target-path", str(tmp_path)],
+        dbt_args(
+            [DBT, "test", "--select", "test_type:unit", "--target-path", str(tmp_path)], settings
+        ),
         cwd=DBT_PROJECT_DIR,
-        env=careaudit_env(CAREAUDIT_WAREHOUSE_PATH=str(data_dir / "warehouse.duckdb")),
+        env=careaudit_env(),
         capture_output=True,
         text=True,
         timeout=600,

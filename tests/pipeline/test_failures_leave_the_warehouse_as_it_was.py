@@ -18,8 +18,8 @@ import pytest
 from orchestration.catalogue import load_catalogue
 from orchestration.ingest.assets import RECONCILIATION_CHECK
 from orchestration.ingest.run import ingest_landing_folder
-from orchestration.sample_data.scaled import write_scaled_export
 from orchestration.settings import Settings
+from sample.scaled import write_scaled_export
 from tests.exports import answered_audit, write_export
 from tests.support import CAREAUDIT, careaudit_env, run_careaudit
 

@@ -19,7 +19,7 @@ from orchestration.publish.open_data_release import (
 from orchestration.publish.release import publish_release
 from orchestration.publish.release_asset import every_output_has_the_release_version, release
 from orchestration.publish.staging import RELEASE_ASSET, warehouse_version
-from orchestration.resources import CareauditResource
+from orchestration.resources import CareauditResource, careaudit_resource
 from orchestration.settings import Settings
 from tests.publish.releases import stage_outputs
 from tests.publish.test_ees import ROWS, write
@@ -80,7 +80,7 @@ def refresh_open_data(
     return dg.materialize(
         [candidate(rows), *checks_and_release, release, every_output_has_the_release_version],
         instance=instance,
-        resources={"careaudit": CareauditResource.from_settings(settings)},
+        resources={"careaudit": careaudit_resource(settings)},
         raise_on_error=False,
     )
 
@@ -148,7 +148,7 @@ def test_an_output_materialised_without_the_release_stops_and_says_what_to_selec
     result = dg.materialize(
         [candidate(ROWS), *checks_and_open_data],
         instance=instance,
-        resources={"careaudit": CareauditResource.from_settings(settings)},
+        resources={"careaudit": careaudit_resource(settings)},
         raise_on_error=False,
     )
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.packaging.core import DocumentProperties
 from openpyxl.xml.functions import tostring
 
-from orchestration.sample_data.rows import Cell
+from sample.rows import Cell
 
 UK_DATETIME = "%d/%m/%Y %H:%M"
 UK_DATE = "%d/%m/%Y"

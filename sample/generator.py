@@ -11,14 +11,15 @@ own way of producing ``Submission`` lists; rendering and writing stay as they ar
 """
 
 import datetime as dt
+import hashlib
 import random
 from dataclasses import replace
 from pathlib import Path
 
 from orchestration.catalogue import FormCatalogue, load_catalogue
-from orchestration.sample_data.answers import Answers, assign_answers
-from orchestration.sample_data.design import Design, DesignError, Resubmission, load_design
-from orchestration.sample_data.identities import (
+from sample.answers import Answers, assign_answers
+from sample.design import Design, DesignError, Resubmission, load_design
+from sample.identities import (
     Identity,
     Names,
     children,
@@ -30,8 +31,8 @@ from orchestration.sample_data.identities import (
     working_days,
     working_minutes,
 )
-from orchestration.sample_data.rows import Submission, headers, render_rows
-from orchestration.sample_data.writers import write_export
+from sample.rows import Submission, headers, render_rows
+from sample.writers import write_export
 
 DESIGNS_DIR = Path(__file__).with_name("designs")
 
@@ -40,14 +41,21 @@ Draft = tuple[Identity, Answers]
 
 
 def write_sample(out_dir: Path) -> list[Path]:
-    """Write every designed sample export into ``out_dir``; returns the files written."""
+    """Write every designed sample export into ``out_dir``, and their sha256 sums beside it
+    (``<out_dir>.sha256``: the demo profile's development key applies to these files only);
+    returns the files written."""
     catalogue = load_catalogue()
     names = load_names()
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [
+    written = [
         write_design(load_design(path, catalogue), catalogue, names, out_dir)
         for path in sorted(DESIGNS_DIR.glob("*.yaml"))
     ]
+    sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in written]
+    out_dir.with_name(f"{out_dir.name}.sha256").write_text(
+        "".join(sorted(sums, key=lambda line: line.split()[1]))
+    )
+    return written
 
 
 def write_design(design: Design, catalogue: FormCatalogue, names: Names, out_dir: Path) -> Path:

@@ -34,7 +34,7 @@ import pyarrow.csv as pa_csv
 
 from orchestration.catalogue import FormCatalogue, Question, load_catalogue
 from orchestration.paths import CATALOGUE_DIR
-from orchestration.sample_data.identities import WORKDAY_MINUTES, WORKDAY_START, load_names
+from sample.identities import WORKDAY_MINUTES, WORKDAY_START, load_names
 
 BLANK_RATE = 0.02
 RESUBMISSION_RATE = 0.01

@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 
 from orchestration.catalogue import FormCatalogue, Question
-from orchestration.sample_data.design import (
+from sample.design import (
     Answer,
     AnswerSpec,
     CountsSpec,

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from orchestration.catalogue import FormCatalogue, Question
-from orchestration.sample_data.design import Answer
-from orchestration.sample_data.identities import Identity
+from sample.design import Answer
+from sample.identities import Identity
 
 Cell = str | int | dt.date | dt.datetime | None
 """A typed cell: writers decide how dates look (text in CSV, real dates in XLSX)."""

@@ -4,6 +4,6 @@ No real personal data exists in this project: the bundled sample extracts in
 ``seeds/sample_extracts/`` are written by ``write_sample`` from ``designs/*.yaml``.
 """
 
-from orchestration.sample_data.generator import write_sample
+from sample.generator import write_sample
 
 __all__ = ["write_sample"]
