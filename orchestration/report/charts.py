@@ -15,7 +15,14 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from orchestration.report.document import BarChart, Figure, TrendChart
+from orchestration.report.document import (
+    Bar,
+    BarChart,
+    Chart,
+    Figure,
+    GroupedBars,
+    TrendChart,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -23,7 +30,19 @@ if TYPE_CHECKING:
 
 INK = "#1b1b1b"
 BAR = "#1d4f91"  # dark blue: contrast 8.6:1 on white, prints well in greyscale
+WORSE = "#b35900"  # dark orange, for a measure where higher is worse: distinct in greyscale too
+NEUTRAL = "#8a8f94"  # grey: neither better nor worse
+COLOURS = {"better": BAR, "worse": WORSE, "neutral": NEUTRAL}
+LEGEND = {
+    "better": "Higher is better",
+    "worse": "Higher is worse",
+    "neutral": "Neither better nor worse",
+}
+WORSE_NOTE = "(lower is better)"  # under the label of a measure where higher is worse
 GRID = "#d9d9d9"
+BAR_ROW = 0.3  # inches per bar of a grouped chart (per line of its label)
+GROUP_GAP = 0.32  # inches for a group's heading
+CHART_WIDTH = 6.4  # inches: a grouped chart spans the page's text column
 STYLE = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
@@ -64,6 +83,72 @@ def _bars(ax: "Axes", chart: BarChart) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _grouped(plot: "PlotFigure", chart: GroupedBars) -> None:
+    """One panel per base (its heading: 'Out of 240 audits'), sharing the 0-100% axis; each
+    bar coloured by its direction, last year's figure a black mark across it, the figure
+    (when printed) right of both, so no two labels can meet."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    heights = [sum(_bar_lines(bar) for bar in group.bars) for group in chart.groups]
+    axes = plot.subplots(
+        nrows=len(chart.groups),
+        sharex=True,
+        squeeze=False,
+        gridspec_kw={"height_ratios": heights, "hspace": 0.0},
+    )[:, 0]
+    for ax, group in zip(axes, chart.groups, strict=True):
+        positions = list(range(len(group.bars)))
+        colours = [COLOURS[bar.higher_is] for bar in group.bars]
+        ax.barh(positions, [bar.percent for bar in group.bars], color=colours, height=0.62)
+        ax.set_yticks(
+            positions,
+            [
+                bar.label + (f"\n{WORSE_NOTE}" if bar.higher_is == "worse" else "")
+                for bar in group.bars
+            ],
+        )
+        for position, bar in zip(positions, group.bars, strict=True):
+            if bar.previous is not None:
+                ax.plot([bar.previous] * 2, [position - 0.42, position + 0.42], color=INK, lw=2)
+            if bar.value_label:
+                end = max(bar.percent, bar.previous or 0)
+                ax.text(end + 2, position, bar.value_label, va="center", fontsize=8.5)
+        ax.set_ylim(len(group.bars) - 0.5, -0.5)
+        ax.set_title(group.heading, loc="left", fontsize=8.5, color="#505a5f", pad=3)
+        ax.set_xlim(0, 112)
+        ax.xaxis.grid(True, color=GRID, linewidth=0.6)
+        ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="x", labelbottom=ax is axes[-1])
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    axes[-1].set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+    kinds = {bar.higher_is for group in chart.groups for bar in group.bars}
+    handles: list = [Patch(color=COLOURS[k], label=LEGEND[k]) for k in COLOURS if k in kinds]
+    if any(bar.previous is not None for group in chart.groups for bar in group.bars):
+        handles.append(
+            Line2D(
+                [], [], color=INK, marker="|", markersize=9, mew=2, lw=0, label=chart.previous_label
+            )
+        )
+    axes[-1].legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0, -0.5 / max(1, len(chart.groups[-1].bars)) - 0.35),
+        ncol=len(handles),
+        frameon=False,
+        fontsize=8,
+        handlelength=1.2,
+        columnspacing=1.2,
+    )
+
+
+def _bar_lines(bar: Bar) -> int:
+    """Lines of a bar's label: its own, and the note of a measure where higher is worse."""
+    return bar.label.count("\n") + 1 + (bar.higher_is == "worse")
+
+
 def _year(period: str) -> int:
     """Where a period sits on the time axis: its first year ('2019', '2021-22' -> 2021), so
     a gap in the record shows as a gap."""
@@ -102,21 +187,27 @@ def _trend(ax: "Axes", chart: TrendChart) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _size(chart: BarChart | TrendChart) -> tuple[float, float]:
+def _size(chart: Chart) -> tuple[float, float]:
     """Inches, before the tight crop. The page shows a chart at this size (never larger),
     which is the width of its column on A4: the text prints at the size of the page's."""
     if isinstance(chart, TrendChart):
         return 3.2, 1.8
+    if isinstance(chart, GroupedBars):
+        rows = sum(_bar_lines(bar) for group in chart.groups for bar in group.bars)
+        return CHART_WIDTH, 0.75 + rows * BAR_ROW + len(chart.groups) * GROUP_GAP
     if chart.horizontal:  # every bar gets room for the longest label, so none overlap
         lines = max((label.count("\n") + 1 for label in chart.labels), default=1)
         return 4.3, 0.55 + len(chart.labels) * (0.13 * lines + 0.14)
     return 4.3, 2.4
 
 
-def _draw(chart: BarChart | TrendChart) -> "PlotFigure":
+def _draw(chart: Chart) -> "PlotFigure":
     from matplotlib.figure import Figure as PlotFigure
 
     plot = PlotFigure(figsize=_size(chart))
+    if isinstance(chart, GroupedBars):
+        _grouped(plot, chart)
+        return plot
     ax = plot.subplots()
     if isinstance(chart, TrendChart):
         _trend(ax, chart)
