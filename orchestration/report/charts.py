@@ -40,8 +40,11 @@ LEGEND = {
 }
 WORSE_NOTE = "(lower is better)"  # under the label of a measure where higher is worse
 GRID = "#d9d9d9"
-BAR_ROW = 0.3  # inches per bar of a grouped chart (per line of its label)
-GROUP_GAP = 0.32  # inches for a group's heading
+BAR_ROW = 0.2  # inches per bar of a grouped chart (per line of its label)
+GROUP_GAP = 0.34  # inches between groups, where the next one's heading goes
+TOP_SPACE = 0.2  # inches above the first group, for its heading
+BOTTOM_SPACE = 0.55  # inches below the last group: the axis' labels and the legend
+LABEL_SPACE = 2.0  # inches left of the bars for their labels
 CHART_WIDTH = 6.4  # inches: a grouped chart spans the page's text column
 STYLE = {
     "font.family": "sans-serif",
@@ -90,13 +93,23 @@ def _grouped(plot: "PlotFigure", chart: GroupedBars) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    heights = [sum(_bar_lines(bar) for bar in group.bars) for group in chart.groups]
+    rows = [sum(_bar_lines(bar) for bar in group.bars) for group in chart.groups]
+    height = _grouped_height(chart)
+    bars_height = sum(rows) * BAR_ROW
     axes = plot.subplots(
         nrows=len(chart.groups),
         sharex=True,
         squeeze=False,
-        gridspec_kw={"height_ratios": heights, "hspace": 0.0},
+        # the gap between panels is the next group's heading: GROUP_GAP inches, whatever
+        # the panels' heights (hspace is a fraction of their mean height)
+        gridspec_kw={"height_ratios": rows, "hspace": GROUP_GAP / (bars_height / len(rows))},
     )[:, 0]
+    plot.subplots_adjust(
+        left=LABEL_SPACE / CHART_WIDTH,
+        right=0.98,
+        top=1 - TOP_SPACE / height,
+        bottom=BOTTOM_SPACE / height,
+    )
     for ax, group in zip(axes, chart.groups, strict=True):
         positions = list(range(len(group.bars)))
         colours = [COLOURS[bar.higher_is] for bar in group.bars]
@@ -115,7 +128,7 @@ def _grouped(plot: "PlotFigure", chart: GroupedBars) -> None:
                 end = max(bar.percent, bar.previous or 0)
                 ax.text(end + 2, position, bar.value_label, va="center", fontsize=8.5)
         ax.set_ylim(len(group.bars) - 0.5, -0.5)
-        ax.set_title(group.heading, loc="left", fontsize=8.5, color="#505a5f", pad=3)
+        ax.set_title(group.heading, loc="left", fontsize=8.5, color="#505a5f", pad=2)
         ax.set_xlim(0, 112)
         ax.xaxis.grid(True, color=GRID, linewidth=0.6)
         ax.tick_params(axis="y", length=0)
@@ -132,16 +145,23 @@ def _grouped(plot: "PlotFigure", chart: GroupedBars) -> None:
                 [], [], color=INK, marker="|", markersize=9, mew=2, lw=0, label=chart.previous_label
             )
         )
-    axes[-1].legend(
+    plot.legend(
         handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0, -0.5 / max(1, len(chart.groups[-1].bars)) - 0.35),
+        loc="lower left",
+        bbox_to_anchor=(LABEL_SPACE / CHART_WIDTH, 0),
         ncol=len(handles),
         frameon=False,
         fontsize=8,
         handlelength=1.2,
         columnspacing=1.2,
     )
+
+
+def _grouped_height(chart: GroupedBars) -> float:
+    """Inches: the first heading, the bars (a row per line of their labels), a heading
+    between groups, the axis and the legend below."""
+    rows = sum(_bar_lines(bar) for group in chart.groups for bar in group.bars)
+    return TOP_SPACE + rows * BAR_ROW + (len(chart.groups) - 1) * GROUP_GAP + BOTTOM_SPACE
 
 
 def _bar_lines(bar: Bar) -> int:
@@ -193,8 +213,7 @@ def _size(chart: Chart) -> tuple[float, float]:
     if isinstance(chart, TrendChart):
         return 3.2, 1.8
     if isinstance(chart, GroupedBars):
-        rows = sum(_bar_lines(bar) for group in chart.groups for bar in group.bars)
-        return CHART_WIDTH, 0.75 + rows * BAR_ROW + len(chart.groups) * GROUP_GAP
+        return CHART_WIDTH, _grouped_height(chart)
     if chart.horizontal:  # every bar gets room for the longest label, so none overlap
         lines = max((label.count("\n") + 1 for label in chart.labels), default=1)
         return 4.3, 0.55 + len(chart.labels) * (0.13 * lines + 0.14)
