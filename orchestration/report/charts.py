@@ -111,7 +111,9 @@ def _grouped(plot: "PlotFigure", chart: GroupedBars) -> None:
         bottom=BOTTOM_SPACE / height,
     )
     for ax, group in zip(axes, chart.groups, strict=True):
-        positions = list(range(len(group.bars)))
+        # each bar in the middle of as many rows as its label has lines, so none overlap
+        slots = [_bar_lines(bar) for bar in group.bars]
+        positions = [sum(slots[:i]) + slot / 2 for i, slot in enumerate(slots)]
         colours = [COLOURS[bar.higher_is] for bar in group.bars]
         ax.barh(positions, [bar.percent for bar in group.bars], color=colours, height=0.62)
         ax.set_yticks(
@@ -127,7 +129,7 @@ def _grouped(plot: "PlotFigure", chart: GroupedBars) -> None:
             if bar.value_label:
                 end = max(bar.percent, bar.previous or 0)
                 ax.text(end + 2, position, bar.value_label, va="center", fontsize=8.5)
-        ax.set_ylim(len(group.bars) - 0.5, -0.5)
+        ax.set_ylim(sum(slots), 0)
         ax.set_title(group.heading, loc="left", fontsize=8.5, color="#505a5f", pad=2)
         ax.set_xlim(0, 112)
         ax.xaxis.grid(True, color=GRID, linewidth=0.6)

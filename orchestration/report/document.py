@@ -533,7 +533,7 @@ class _Builder:
         if new:
             notes.append(f"New on the {period} form, so not compared: " + "; ".join(new) + ".")
         table = Table(
-            ("Measure", period, "Previous", "Change (points)", "Direction", "Significance"),
+            ("Measure", period, "Previous", "Change", "Direction", "Significance"),
             rows,
             (False, True, True, True, False, False),
             tuple(notes),

@@ -9,7 +9,6 @@ here and nowhere else: the charts' SVG (drawn by charts.py, their text escaped t
 team's commentary, Markdown rendered with raw HTML shown as text and images not embedded, so
 commentary can never make the page load something."""
 
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +18,8 @@ from markupsafe import Markup
 
 from orchestration.publish.manifest import html_version_tag
 from orchestration.report import charts
-from orchestration.report.document import Figure, Report
+from orchestration.report.document import Report
+from orchestration.report.pagination import Layout, paginate
 
 PAGE_DIR = Path(__file__).with_name("page")
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table").disable("image")
@@ -36,10 +36,6 @@ def _markdown(text: str) -> Markup:
     return Markup(_MARKDOWN.render(text))
 
 
-def _chart(figure: Figure) -> Markup:
-    return Markup(charts.svg(figure))
-
-
 @cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
@@ -52,7 +48,6 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["css_string"] = _css_string
     environment.filters["markdown"] = _markdown
-    environment.globals["chart"] = _chart
     return environment
 
 
@@ -67,18 +62,23 @@ def provenance(report: Report, data_version: str, run_id: str | None) -> list[st
     return lines
 
 
-def render_html(
-    report: Report,
-    data_version: str,
-    run_id: str | None = None,
-    pages: Mapping[str, int] | None = None,
-) -> str:
+def render_html(report: Report, data_version: str, run_id: str | None = None) -> str:
     """The page, carrying the data version of its release in a meta tag (manifest.py) and on
-    its back page with the run that made it; pages: where each section starts in print."""
+    its back page with the run that made it, its print pages laid out (pagination.py) so
+    the contents give each section's page."""
+    return render_page(report, data_version, run_id)[0]
+
+
+def render_page(report: Report, data_version: str, run_id: str | None = None) -> tuple[str, Layout]:
+    """The page and its print layout."""
+    svgs = {figure.number: charts.svg(figure) for figure in report.figures}
+    layout = paginate(report, svgs)
     template = _environment().get_template("report.html.j2")
-    return template.render(
+    html = template.render(
         report=report,
         version_tag=Markup(html_version_tag(Markup.escape(data_version))),
         provenance=provenance(report, data_version, run_id),
-        pages=pages or {},
+        layout=layout,
+        chart=lambda figure: Markup(svgs[figure.number]),
     )
+    return html, layout

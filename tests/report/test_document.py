@@ -414,7 +414,7 @@ def test_what_changed_is_one_table_in_the_trend_marts_words():
         "Measure",
         "2023",
         "Previous",
-        "Change (points)",
+        "Change",
         "Direction",
         "Significance",
     )
