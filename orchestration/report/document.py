@@ -196,7 +196,12 @@ class Report:
     audits: int
     produced_on: date
     rounding_rule: str
-    cover: Cover | None = None
+    front_matter: Cover | None = None  # from the team's commentary file
+
+    @property
+    def cover(self) -> Cover:
+        """The front matter's cover, else the outline's subtitle and the authors."""
+        return self.front_matter or Cover(self.subtitle, self.authors, None)
 
     @property
     def figures(self) -> Iterator[Figure]:
@@ -677,7 +682,7 @@ class _Builder:
             audits=self.data.period.audits,
             produced_on=self.produced_on,
             rounding_rule=ROUNDING_RULES[self.rounding],
-            cover=Cover(
+            front_matter=Cover(
                 service=self.commentary.service or subtitle,
                 authors=self.commentary.authors,
                 date=self.commentary.date,

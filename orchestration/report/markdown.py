@@ -70,9 +70,8 @@ def render_markdown(
     """The whole report, ending with how it was produced (provenance); with `until` (a
     section key), only the sections before it (the Dagster UI's preview)."""
     cover = report.cover
-    service = cover.service if cover else report.subtitle
-    lines = [f"# {escape(report.title)}", "", f"**{escape(service)}**"]
-    for line in (report.authors, cover.date if cover else None):
+    lines = [f"# {escape(report.title)}", "", f"**{escape(cover.service)}**"]
+    for line in (cover.authors, cover.date):
         if line:
             lines += ["", escape(line)]
     for section in report.sections:
