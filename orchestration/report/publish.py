@@ -10,7 +10,13 @@ from pathlib import Path
 from orchestration.report import charts
 from orchestration.report.commentary import Commentary, ensure_commentary, read_commentary
 from orchestration.report.data import Period, ReportData, load_report_data, periods_with_audits
-from orchestration.report.document import Figure, Report, build_report, section_headings
+from orchestration.report.document import (
+    BarChart,
+    Figure,
+    Report,
+    build_report,
+    section_headings,
+)
 from orchestration.report.html import provenance, render_html
 from orchestration.report.markdown import render_markdown
 from orchestration.report.wording import period_label
@@ -113,6 +119,8 @@ def publish_reports(
 
 
 def preview_image(report: Report) -> tuple[Figure, bytes] | None:
-    """The report's first chart (the age distribution) as PNG, for the Dagster UI."""
-    figure = next(iter(report.figures), None)
+    """The report's first bar chart (the age distribution) as PNG, for the Dagster UI."""
+    figures = list(report.figures)
+    bars = [figure for figure in figures if isinstance(figure.chart, BarChart)]
+    figure = next(iter(bars or figures), None)
     return None if figure is None else (figure, charts.png(figure))
