@@ -53,13 +53,16 @@ def _environment() -> jinja2.Environment:
 
 def provenance(report: Report, data_version: str, run_id: str | None) -> list[str]:
     """The back page: how the report was made, where an auditor looks for it."""
-    lines = [
+    if run_id is None or run_id == data_version:
+        made = f"Data version {data_version}" + (" (the run that made it)." if run_id else ".")
+    else:
+        made = f"Data version {data_version}; made by run {run_id}."
+    return [
         f"Produced by careaudit on {report.produced_on:%d %B %Y} from the {report.audits:,} "
         f"audits of {report.period_label} in the warehouse.",
-        f"Data version {data_version}" + (f"; run {run_id}." if run_id else "."),
+        made,
         f"Percentages are whole numbers, {report.rounding_rule}.",
     ]
-    return lines
 
 
 def render_html(report: Report, data_version: str, run_id: str | None = None) -> str:

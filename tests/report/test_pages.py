@@ -90,7 +90,7 @@ def test_the_cover_comes_from_the_front_matter_and_the_provenance_closes_the_rep
     assert "careaudit" not in cover  # provenance is where an auditor looks: at the end
     back = html.split('<footer class="provenance"')[1]
     assert "Produced by careaudit on 15 January 2024" in back
-    assert f"Data version {DATA_VERSION}; run {RUN_ID}." in back
+    assert f"Data version {DATA_VERSION}; made by run {RUN_ID}." in back
 
 
 def test_text_from_the_data_is_escaped_everywhere_even_in_the_running_title():
