@@ -17,7 +17,11 @@ from orchestration.progress import progress_logger
 from orchestration.publish import open_data_release, reporting_database
 from orchestration.publish.data_catalogue import build_data_catalogue_asset
 from orchestration.publish.exposures import exposure_asset_keys, exposure_models
-from orchestration.publish.internal import REPORTING_SCHEMA, build_internal_publish_asset
+from orchestration.publish.internal import (
+    REPORTING_SCHEMA,
+    build_internal_publish_asset,
+    is_published,
+)
 from orchestration.publish.open_data_release import build_open_data_assets
 from orchestration.publish.release_asset import every_output_has_the_release_version, release
 from orchestration.publish.reporting_database import build_reporting_database_asset
@@ -44,7 +48,9 @@ def build_definitions(
     automation = automation or AutomationSettings.from_env()
     alerts = alerts or AlertSettings.from_env()
     reporting_models = [
-        key.path[-1] for key in careaudit_dbt_models.keys if key.path[0] == REPORTING_SCHEMA
+        key.path[-1]
+        for key in careaudit_dbt_models.keys
+        if key.path[0] == REPORTING_SCHEMA and is_published(key.path[-1])
     ]
     # Each published output reads the models its dbt exposure declares.
     manifest = dbt_project.manifest_path

@@ -87,9 +87,11 @@ def test_dagster_validates_the_workspace():
         ("publish/open_data_candidate", "intermediate/int_metric_availability"),
         ("publish/open_data", "publish/open_data_candidate"),
         ("publish/data_catalogue", "reporting/rpt_metrics"),
-        ("publish/annual_report", "reporting/rpt_metric_trends"),
-        ("publish/annual_report", "marts/fct_metric_comparisons"),
-        ("publish/annual_report", "catalogue/report_sentences"),
+        ("publish/annual_report", "reporting/rpt_report_changes"),
+        ("publish/annual_report", "reporting/rpt_report_sentences"),
+        ("reporting/rpt_report_comparisons", "marts/fct_metric_comparisons"),
+        ("reporting/rpt_report_changes", "marts/fct_metric_trends"),
+        ("reporting/rpt_report_sentences", "catalogue/report_sentences"),
     ],
 )
 def test_lineage_runs_from_landing_files_to_published_files(specs, asset, parent):
@@ -178,6 +180,18 @@ def test_the_ingest_reconciliation_is_a_blocking_check_run_by_the_refresh_job():
 def test_the_ingest_report_is_a_reporting_model_published_with_the_others(specs):
     assert "marts/fct_ingest_findings" in upstream(specs, "reporting/rpt_ingest_report")
     assert "reporting/rpt_ingest_report" in upstream(specs, "publish/internal_files")
+
+
+def test_the_annual_report_reads_only_its_own_models_which_are_not_published(specs):
+    """Every query the report runs is a dbt model its exposure declares (Python formats)."""
+    parents = upstream(specs, "publish/annual_report")
+    assert parents and all(parent.startswith("reporting/rpt_report_") for parent in parents)
+    assert "reporting/rpt_report_metric_values" in parents
+    published = upstream(specs, "publish/internal_files") | upstream(
+        specs, "publish/data_catalogue"
+    )
+    assert not [key for key in published if key.startswith("reporting/rpt_report_")]
+    assert "reporting/rpt_metrics" in published
 
 
 def test_the_release_switches_only_after_every_published_output_is_staged(specs):

@@ -14,6 +14,14 @@ from orchestration.publish.staging import stage
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
 REPORTING_SCHEMA = "reporting"
+# The annual report's own inputs (dbt_project/models/reporting/annual_report/): shaped for the
+# report, read by it alone, never published as files, BI tables or catalogue entries.
+REPORT_INPUT_PREFIX = "rpt_report_"
+
+
+def is_published(model: str) -> bool:
+    """A reporting model that the internal files and the data catalogue publish."""
+    return not model.startswith(REPORT_INPUT_PREFIX)
 
 
 def published_name(model: str) -> str:

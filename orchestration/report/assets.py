@@ -15,7 +15,7 @@ from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
 KEY = dg.AssetKey(["publish", "annual_report"])
 EXPOSURE = "annual_report"  # the dbt exposure declaring what the report reads
-PREVIEW_UNTIL = "trends"  # the preview leaves out the trend appendix
+PREVIEW_UNTIL = "about"  # the preview leaves out how the figures were made
 
 
 def build_annual_report_asset(inputs: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -30,8 +30,9 @@ def build_annual_report_asset(inputs: list[dg.AssetKey]) -> dg.AssetsDefinition:
         description=(
             "`publish/report/care_plan_audit_<year>.html` and `.md`: the Annual Care Plan "
             "Audit report of the latest year (`CAREAUDIT_REPORT_PERIODS=all` for every year) "
-            "in the wording of `seeds/catalogue/report_sentences.csv`, with charts, the table "
-            "of each chart's numbers, and the team's commentary and recommendations from "
+            "in the wording of `seeds/catalogue/report_sentences.csv`: key messages, what "
+            "changed since last year, findings with charts (each with the table of its "
+            "numbers), and the team's commentary and recommendations from "
             "`$CAREAUDIT_REPORT_COMMENTARY_DIR/care_plan_audit_<year>.md` (created as a "
             "template when missing). One self-contained HTML page, printable to A4."
         ),
@@ -42,7 +43,11 @@ def build_annual_report_asset(inputs: list[dg.AssetKey]) -> dg.AssetsDefinition:
         staged = stage(context, careaudit.settings())
         out = staged.directory / "report"
         published = publish_reports(
-            staged.settings, out, staged.data_version, progress=lambda line: report(context, line)
+            staged.settings,
+            out,
+            staged.data_version,
+            progress=lambda line: report(context, line),
+            run_id=context.run_id,
         )
         staged.record({path: None for p in published for path in (p.html, p.markdown)})
         if not published:

@@ -15,7 +15,14 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from orchestration.report.document import BarChart, Figure, TrendChart
+from orchestration.report.document import (
+    Bar,
+    BarChart,
+    Chart,
+    Figure,
+    GroupedBars,
+    TrendChart,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -23,7 +30,22 @@ if TYPE_CHECKING:
 
 INK = "#1b1b1b"
 BAR = "#1d4f91"  # dark blue: contrast 8.6:1 on white, prints well in greyscale
+WORSE = "#b35900"  # dark orange, for a measure where higher is worse: distinct in greyscale too
+NEUTRAL = "#8a8f94"  # grey: neither better nor worse
+COLOURS = {"better": BAR, "worse": WORSE, "neutral": NEUTRAL}
+LEGEND = {
+    "better": "Higher is better",
+    "worse": "Higher is worse",
+    "neutral": "Neither better nor worse",
+}
+WORSE_NOTE = "(lower is better)"  # under the label of a measure where higher is worse
 GRID = "#d9d9d9"
+BAR_ROW = 0.2  # inches per bar of a grouped chart (per line of its label)
+GROUP_GAP = 0.34  # inches between groups, where the next one's heading goes
+TOP_SPACE = 0.2  # inches above the first group, for its heading
+BOTTOM_SPACE = 0.55  # inches below the last group: the axis' labels and the legend
+LABEL_SPACE = 2.0  # inches left of the bars for their labels
+CHART_WIDTH = 6.4  # inches: a grouped chart spans the page's text column
 STYLE = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
@@ -64,6 +86,91 @@ def _bars(ax: "Axes", chart: BarChart) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _grouped(plot: "PlotFigure", chart: GroupedBars) -> None:
+    """One panel per base (its heading: 'Out of 240 audits'), sharing the 0-100% axis; each
+    bar coloured by its direction, last year's figure a black mark across it, the figure
+    (when printed) right of both, so no two labels can meet."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    rows = [sum(_bar_lines(bar) for bar in group.bars) for group in chart.groups]
+    height = _grouped_height(chart)
+    bars_height = sum(rows) * BAR_ROW
+    axes = plot.subplots(
+        nrows=len(chart.groups),
+        sharex=True,
+        squeeze=False,
+        # the gap between panels is the next group's heading: GROUP_GAP inches, whatever
+        # the panels' heights (hspace is a fraction of their mean height)
+        gridspec_kw={"height_ratios": rows, "hspace": GROUP_GAP / (bars_height / len(rows))},
+    )[:, 0]
+    plot.subplots_adjust(
+        left=LABEL_SPACE / CHART_WIDTH,
+        right=0.98,
+        top=1 - TOP_SPACE / height,
+        bottom=BOTTOM_SPACE / height,
+    )
+    for ax, group in zip(axes, chart.groups, strict=True):
+        # each bar in the middle of as many rows as its label has lines, so none overlap
+        slots = [_bar_lines(bar) for bar in group.bars]
+        positions = [sum(slots[:i]) + slot / 2 for i, slot in enumerate(slots)]
+        colours = [COLOURS[bar.higher_is] for bar in group.bars]
+        ax.barh(positions, [bar.percent for bar in group.bars], color=colours, height=0.62)
+        ax.set_yticks(
+            positions,
+            [
+                bar.label + (f"\n{WORSE_NOTE}" if bar.higher_is == "worse" else "")
+                for bar in group.bars
+            ],
+        )
+        for position, bar in zip(positions, group.bars, strict=True):
+            if bar.previous is not None:
+                ax.plot([bar.previous] * 2, [position - 0.42, position + 0.42], color=INK, lw=2)
+            if bar.value_label:
+                end = max(bar.percent, bar.previous or 0)
+                ax.text(end + 2, position, bar.value_label, va="center", fontsize=8.5)
+        ax.set_ylim(sum(slots), 0)
+        ax.set_title(group.heading, loc="left", fontsize=8.5, color="#505a5f", pad=2)
+        ax.set_xlim(0, 112)
+        ax.xaxis.grid(True, color=GRID, linewidth=0.6)
+        ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="x", labelbottom=ax is axes[-1])
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    axes[-1].set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+    kinds = {bar.higher_is for group in chart.groups for bar in group.bars}
+    handles: list = [Patch(color=COLOURS[k], label=LEGEND[k]) for k in COLOURS if k in kinds]
+    if any(bar.previous is not None for group in chart.groups for bar in group.bars):
+        handles.append(
+            Line2D(
+                [], [], color=INK, marker="|", markersize=9, mew=2, lw=0, label=chart.previous_label
+            )
+        )
+    plot.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(LABEL_SPACE / CHART_WIDTH, 0),
+        ncol=len(handles),
+        frameon=False,
+        fontsize=8,
+        handlelength=1.2,
+        columnspacing=1.2,
+    )
+
+
+def _grouped_height(chart: GroupedBars) -> float:
+    """Inches: the first heading, the bars (a row per line of their labels), a heading
+    between groups, the axis and the legend below."""
+    rows = sum(_bar_lines(bar) for group in chart.groups for bar in group.bars)
+    return TOP_SPACE + rows * BAR_ROW + (len(chart.groups) - 1) * GROUP_GAP + BOTTOM_SPACE
+
+
+def _bar_lines(bar: Bar) -> int:
+    """Lines of a bar's label: its own, and the note of a measure where higher is worse."""
+    return bar.label.count("\n") + 1 + (bar.higher_is == "worse")
+
+
 def _year(period: str) -> int:
     """Where a period sits on the time axis: its first year ('2019', '2021-22' -> 2021), so
     a gap in the record shows as a gap."""
@@ -102,21 +209,26 @@ def _trend(ax: "Axes", chart: TrendChart) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _size(chart: BarChart | TrendChart) -> tuple[float, float]:
+def _size(chart: Chart) -> tuple[float, float]:
     """Inches, before the tight crop. The page shows a chart at this size (never larger),
     which is the width of its column on A4: the text prints at the size of the page's."""
     if isinstance(chart, TrendChart):
         return 3.2, 1.8
+    if isinstance(chart, GroupedBars):
+        return CHART_WIDTH, _grouped_height(chart)
     if chart.horizontal:  # every bar gets room for the longest label, so none overlap
         lines = max((label.count("\n") + 1 for label in chart.labels), default=1)
         return 4.3, 0.55 + len(chart.labels) * (0.13 * lines + 0.14)
     return 4.3, 2.4
 
 
-def _draw(chart: BarChart | TrendChart) -> "PlotFigure":
+def _draw(chart: Chart) -> "PlotFigure":
     from matplotlib.figure import Figure as PlotFigure
 
     plot = PlotFigure(figsize=_size(chart))
+    if isinstance(chart, GroupedBars):
+        _grouped(plot, chart)
+        return plot
     ax = plot.subplots()
     if isinstance(chart, TrendChart):
         _trend(ax, chart)

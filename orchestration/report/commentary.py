@@ -21,10 +21,13 @@ import yaml
 
 from orchestration.settings import Settings
 
-FRONT_MATTER_KEYS = ("authors",)
+FRONT_MATTER_KEYS = ("authors", "service", "date")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^[ ]{0,3}(```|~~~)")
+# Sections earlier reports had, which a team's file made from their template still heads:
+# left empty they are ignored; text under one is refused, saying where it belongs now.
+RETIRED = {"appendix: trends": "What changed since last year"}
 
 
 class CommentaryError(ValueError):
@@ -36,6 +39,8 @@ class Commentary:
     path: Path
     authors: str | None = None
     sections: dict[str, str] = field(default_factory=dict)  # section key -> Markdown
+    service: str | None = None  # the cover's service name, instead of the outline's subtitle
+    date: str | None = None  # the date of publication, as the cover prints it
 
 
 def commentary_path(settings: Settings, time_period: str) -> Path:
@@ -52,8 +57,12 @@ def template(period_label: str, headings: dict[str, str]) -> str:
     """An empty commentary file with every section's heading and how to fill it in."""
     lines = [
         "---",
-        "# Who wrote the report, as its cover shows it (leave empty to show nobody).",
+        "# The cover. authors: who wrote the report (leave empty to show nobody).",
+        "# service: the service's name, if not the one careaudit prints.",
+        "# date: when the report is published, as the cover shows it (e.g. March 2023).",
         "authors:",
+        "service:",
+        "date:",
         "---",
         "",
         "<!--",
@@ -62,8 +71,10 @@ def template(period_label: str, headings: dict[str, str]) -> str:
         "its figures, and never writes commentary or recommendations itself. Keep the",
         "headings as they are; leave a section empty to print no commentary there. Text",
         "between these comment marks is never printed. Markdown works: paragraphs, lists,",
-        "**bold**, links, ### subheadings. Run the refresh (or materialise",
-        "publish/annual_report in the Dagster UI) to see it in the report.",
+        "**bold**, links, ### subheadings. Under '## Key messages', the team's own summary",
+        "opens the report's first page, beside the changes careaudit finds; the list under",
+        "'## Recommendations' is printed there too and in its own section. Run the refresh",
+        "(or materialise publish/annual_report in the Dagster UI) to see it in the report.",
         "-->",
         "",
     ]
@@ -132,6 +143,10 @@ def read_commentary(path: Path, headings: dict[str, str]) -> Commentary:
         heading = None if fenced else _HEADING.match(line)
         if heading and len(heading.group(1)) == 2:
             key = by_heading.get(_normalised(heading.group(2)))
+            if key is None and _normalised(heading.group(2)) in RETIRED:
+                current = f"retired:{number}"
+                sections[current] = []
+                continue
             if key is None:
                 raise CommentaryError(
                     f"{path}, line {number}: '## {heading.group(2)}' is not a section of "
@@ -156,11 +171,23 @@ def read_commentary(path: Path, headings: dict[str, str]) -> Commentary:
                 )
         else:
             sections[current].append(line)
-    authors = front.get("authors")
+    for key, body in sections.items():
+        if key.startswith("retired:") and "".join(body).strip():
+            number = int(key.removeprefix("retired:"))
+            heading = lines[number - 1].strip()
+            raise CommentaryError(
+                f"{path}, line {number}: the report no longer has the section '{heading}'; "
+                f"move its text under '## {RETIRED[_normalised(heading.lstrip('# '))]}'"
+            )
+    authors, service, published = (front.get(key) for key in FRONT_MATTER_KEYS)
     return Commentary(
         path=path,
         authors=str(authors).strip() if authors else None,
+        service=str(service).strip() if service else None,
+        date=str(published).strip() if published else None,
         sections={
-            key: "\n".join(body).strip() for key, body in sections.items() if "".join(body).strip()
+            key: "\n".join(body).strip()
+            for key, body in sections.items()
+            if "".join(body).strip() and not key.startswith("retired:")
         },
     )

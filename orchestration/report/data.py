@@ -1,9 +1,11 @@
 """What the annual report reads from the warehouse, for one authority and period.
 
-Everything the report prints comes from here: the figures from the published models and the
-trend marts, the wording from the report_sentences seed. The relations read are the ones the
-dbt exposure `annual_report` declares (dbt_project/models/reporting/_reporting__exposures.yml),
-so the lineage in the dbt docs and the Dagster UI says what the report depends on.
+Everything the report prints comes from the dbt models of models/reporting/annual_report/,
+which the exposure `annual_report` declares (dbt_project/models/reporting/
+_reporting__exposures.yml): the figures, comparisons and changes, the outline and wording of
+report_sentences, the metric catalogue. The queries here only pick the authority's rows of
+one period; every join, label and choice is made in dbt, so the lineage in the dbt docs and
+the Dagster UI is what the report depends on.
 """
 
 from dataclasses import dataclass
@@ -13,6 +15,8 @@ import duckdb
 
 from orchestration.settings import Settings
 
+SCHEMA = "reporting"
+
 
 @dataclass(frozen=True)
 class Period:
@@ -21,6 +25,7 @@ class Period:
     first_month: date | None
     last_month: date | None
     audits: int
+    form_versions: str = ""  # the versions of the audit form its audits were on: "2021, 2022"
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,21 @@ class Comparison:
     reported_percent: int
     reported_change_points: int
     significance: str  # change_significance of fct_metric_comparisons
+    not_testable_reason: str | None = None
+    value_source: str = "computed"  # computed | published: the earlier period's figure
+
+
+@dataclass(frozen=True)
+class Change:
+    """A finding's measure against the previous period (rpt_report_changes): a row of the
+    what-changed table, and a candidate for the key messages."""
+
+    metric_id: str
+    label: str
+    higher_is: str
+    reported_percent: int
+    previous: Comparison
+    change_rank: int  # 1: the largest change of the period, either way
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,7 @@ class ReportData:
     breakdowns: dict[tuple[str, str], list[BreakdownRow]]  # (metric, topic) -> categories
     templates: list[TemplateRow]
     directions: dict[str, str]  # every metric of the catalogue -> higher_is
+    changes: tuple[Change, ...] = ()  # the findings' measures with a previous period, in order
 
 
 def time_identifier(settings: Settings) -> str:
@@ -98,79 +119,50 @@ def time_identifier(settings: Settings) -> str:
 def periods_with_audits(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Period]:
     """The authority's periods with audit data, oldest first (published history alone makes
     no report: there is nothing to count)."""
-    rows = con.execute(
-        "select time_period, time_identifier, first_month, last_month, audits "
-        "from marts.dim_periods "
-        "where la_code = ? and time_identifier = ? and has_audit_data "
-        "order by time_period",
-        [settings.la_code, time_identifier(settings)],
-    ).fetchall()
+    rows = _period_rows(
+        con,
+        "rpt_report_periods",
+        "time_period, time_identifier, first_month, last_month, audits, form_versions",
+        settings,
+    )
     return [Period(*row) for row in rows]
 
 
-def _values(con: duckdb.DuckDBPyConnection, settings: Settings, period: str) -> list[MetricValue]:
-    rows = con.execute(
-        """
-        with labels as (
-            select
-                metrics.metric_id,
-                coalesce(
-                    case
-                        when
-                            questions.question_type = 'multi'
-                            and metrics.numerator_rule = 'selected'
-                            then options.answer_label
-                    end,
-                    metrics.description
-                ) as label
-            from marts.dim_metrics as metrics
-            left join marts.dim_questions as questions
-                on metrics.question_id = questions.question_id
-            left join catalogue.form_answer_options as options
-                on
-                    metrics.question_id = options.question_id
-                    and metrics.numerator_codes = options.answer_code
-        )
-
-        -- Computed values (rpt_metrics, counts of audits included) and published history
-        -- (rpt_metric_trends), with the whole percentage the report prints; a metric the
-        -- period's forms could not record comes without figures (is_available false).
-        select
-            coalesce(metrics.metric_id, trends.metric_id) as metric_id,
-            coalesce(metrics.time_period, trends.time_period) as time_period,
-            coalesce(metrics.section, trends.section) as section,
-            coalesce(metrics.metric_description, trends.metric_description) as description,
-            labels.label,
-            coalesce(metrics.denominator_unit, trends.denominator_unit) as unit,
-            coalesce(trends.value_source, 'computed') as value_source,
-            coalesce(metrics.numerator, trends.numerator) as numerator,
-            coalesce(metrics.denominator, trends.denominator) as denominator,
-            coalesce(metrics.reported_percent, trends.reported_percent) as reported_percent,
-            coalesce(metrics.missing_answers, 0) as missing_answers,
-            coalesce(metrics.is_available, trends.is_available, true) as is_available,
-            coalesce(metrics.not_available_reason, trends.not_available_reason)
-                as not_available_reason
-        from (
-            select * from reporting.rpt_metrics
-            where la_code = $la_code and time_identifier = $time_identifier
-        ) as metrics
-        full outer join (
-            select * from reporting.rpt_metric_trends
-            where la_code = $la_code and time_identifier = $time_identifier
-        ) as trends
-            on
-                metrics.time_period = trends.time_period
-                and metrics.metric_id = trends.metric_id
-        inner join labels on coalesce(metrics.metric_id, trends.metric_id) = labels.metric_id
-        where coalesce(metrics.time_period, trends.time_period) <= $period
-        order by metric_id, time_period
-        """,
-        {
-            "la_code": settings.la_code,
-            "time_identifier": time_identifier(settings),
-            "period": period,
-        },
+def _period_rows(
+    con: duckdb.DuckDBPyConnection,
+    model: str,
+    columns: str,
+    settings: Settings,
+    period: str | None = None,
+    up_to: bool = False,
+) -> list[tuple]:
+    """The authority's rows of one of the report's models, ordered by the columns: of the
+    report's period, of every period up to it (up_to), or of every period (period None)."""
+    parameters = {"la_code": settings.la_code, "time_identifier": time_identifier(settings)}
+    where = ""
+    if period is not None:
+        where = "and time_period <= $period" if up_to else "and time_period = $period"
+        parameters["period"] = period
+    return con.execute(
+        f"select {columns} from {SCHEMA}.{model} "
+        f"where la_code = $la_code and time_identifier = $time_identifier {where} "
+        "order by all",
+        parameters,
     ).fetchall()
+
+
+def _values(con: duckdb.DuckDBPyConnection, settings: Settings, period: str) -> list[MetricValue]:
+    """Every metric in every period up to the report's, ordered by metric then period."""
+    rows = _period_rows(
+        con,
+        "rpt_report_metric_values",
+        "metric_id, time_period, section, description, metric_label, denominator_unit, "
+        "value_source, numerator, denominator, reported_percent, missing_answers, "
+        "is_available, not_available_reason",
+        settings,
+        period,
+        up_to=True,
+    )
     return [MetricValue(*row) for row in rows]
 
 
@@ -178,26 +170,18 @@ def _comparisons(
     con: duckdb.DuckDBPyConnection, settings: Settings, period: str
 ) -> tuple[dict[str, Comparison], dict[str, Comparison]]:
     """Per metric: the previous period, and the first period on record when it is earlier."""
-    rows = con.execute(
-        """
-        select
-            metric_id,
-            comparison_period,
-            comparison_reported_percent,
-            reported_change_points,
-            change_significance,
-            is_previous_period,
-            comparison_period = min(comparison_period) over (partition by metric_id) as is_first
-        from marts.fct_metric_comparisons
-        where
-            la_code = ? and time_identifier = ? and time_period = ?
-            and reported_percent is not null and comparison_reported_percent is not null
-        """,
-        [settings.la_code, time_identifier(settings), period],
-    ).fetchall()
+    rows = _period_rows(
+        con,
+        "rpt_report_comparisons",
+        "metric_id, comparison_period, comparison_reported_percent, reported_change_points, "
+        "change_significance, not_testable_reason, comparison_value_source, "
+        "is_previous_period, is_first_period",
+        settings,
+        period,
+    )
     previous, first = {}, {}
-    for metric_id, earlier, percent, change, significance, is_previous, is_first in rows:
-        comparison = Comparison(earlier, percent, change, significance)
+    for metric_id, *fields, is_previous, is_first in rows:
+        comparison = Comparison(*fields)
         if is_previous:
             previous[metric_id] = comparison
         elif is_first:
@@ -205,41 +189,46 @@ def _comparisons(
     return previous, first
 
 
-def _covered_sections(con: duckdb.DuckDBPyConnection, settings: Settings, period: str) -> list[str]:
-    rows = con.execute(
-        """
-        select sections.section_title
-        from marts.dim_sections as sections
-        where exists (
-            select 1 from reporting.rpt_metrics as metrics
-            where
-                metrics.section = sections.section_id
-                and metrics.la_code = ? and metrics.time_identifier = ?
-                and metrics.time_period = ? and metrics.is_available
+def _changes(con: duckdb.DuckDBPyConnection, settings: Settings, period: str) -> list[Change]:
+    rows = _period_rows(
+        con,
+        "rpt_report_changes",
+        "report_order, metric_id, metric_label, higher_is, reported_percent, previous_period, "
+        "previous_reported_percent, reported_change_points, change_significance, "
+        "not_testable_reason, previous_value_source, change_rank",
+        settings,
+        period,
+    )
+    return [
+        Change(
+            metric_id=metric_id,
+            label=label,
+            higher_is=higher_is,
+            reported_percent=percent,
+            previous=Comparison(*comparison),
+            change_rank=rank,
         )
-        order by sections.sort_order
-        """,
-        [settings.la_code, time_identifier(settings), period],
-    ).fetchall()
-    return [title for (title,) in rows]
+        for _, metric_id, label, higher_is, percent, *comparison, rank in rows
+    ]
+
+
+def _covered_sections(con: duckdb.DuckDBPyConnection, settings: Settings, period: str) -> list[str]:
+    rows = _period_rows(con, "rpt_report_sections", "sort_order, section_title", settings, period)
+    return [title for _, title in rows]
 
 
 def _breakdowns(
     con: duckdb.DuckDBPyConnection, settings: Settings, period: str
 ) -> dict[tuple[str, str], list[BreakdownRow]]:
-    rows = con.execute(
-        """
-        select metric_id, breakdown_topic, breakdown_label, numerator, denominator
-        from reporting.rpt_metric_breakdowns
-        where
-            la_code = ? and time_identifier = ? and time_period = ?
-            and breakdown_topic != 'total'
-        order by metric_id, breakdown_topic, breakdown_sort_order, breakdown_label
-        """,
-        [settings.la_code, time_identifier(settings), period],
-    ).fetchall()
+    rows = _period_rows(
+        con,
+        "rpt_report_breakdowns",
+        "metric_id, breakdown_topic, breakdown_sort_order, breakdown_label, numerator, denominator",
+        settings,
+        period,
+    )
     breakdowns: dict[tuple[str, str], list[BreakdownRow]] = {}
-    for metric_id, topic, label, numerator, denominator in rows:
+    for metric_id, topic, _, label, numerator, denominator in rows:
         breakdowns.setdefault((metric_id, topic), []).append(
             BreakdownRow(label, numerator, denominator)
         )
@@ -248,31 +237,44 @@ def _breakdowns(
 
 def report_templates(con: duckdb.DuckDBPyConnection) -> list[TemplateRow]:
     rows = con.execute(
-        "select sort_order, section, kind, metric_id, breakdown_topic, text, text_if_all, "
-        "comparison, first_comparison, not_recorded_before "
-        "from catalogue.report_sentences order by sort_order"
+        "select sort_order, section, kind, metric_ids, breakdown_topic, template, "
+        f"text_if_all, comparison, first_comparison, not_recorded_before "
+        f"from {SCHEMA}.rpt_report_sentences order by sort_order"
     ).fetchall()
     return [
         TemplateRow(
-            sort_order=row[0],
-            section=row[1],
-            kind=row[2],
-            metric_ids=tuple(m.strip() for m in (row[3] or "").split("|") if m.strip()),
-            breakdown_topic=row[4],
-            text=row[5] or "",
-            text_if_all=row[6] or "",
-            comparison=row[7] or "",
-            first_comparison=row[8] or "",
-            not_recorded_before=row[9] or "",
+            sort_order=order,
+            section=section,
+            kind=kind,
+            metric_ids=tuple(metric_ids),
+            breakdown_topic=topic,
+            text=text,
+            text_if_all=text_if_all,
+            comparison=comparison,
+            first_comparison=first_comparison,
+            not_recorded_before=not_recorded_before,
         )
-        for row in rows
+        for (
+            order,
+            section,
+            kind,
+            metric_ids,
+            topic,
+            text,
+            text_if_all,
+            comparison,
+            first_comparison,
+            not_recorded_before,
+        ) in rows
     ]
 
 
 def metric_directions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Every metric of the catalogue and whether a higher figure is better, worse or neutral
-    (metrics.csv): the word a comparison uses follows it."""
-    return dict(con.execute("select metric_id, higher_is from marts.dim_metrics").fetchall())
+    (metrics.csv): the word a comparison uses and the colour of its bar follow it."""
+    return dict(
+        con.execute(f"select metric_id, higher_is from {SCHEMA}.rpt_report_metrics").fetchall()
+    )
 
 
 def load_report_data(
@@ -295,4 +297,5 @@ def load_report_data(
         breakdowns=_breakdowns(con, settings, period.time_period),
         templates=report_templates(con),
         directions=metric_directions(con),
+        changes=tuple(_changes(con, settings, period.time_period)),
     )

@@ -1,29 +1,44 @@
-"""The report as a document: sections of paragraphs, findings, figures (a chart and the table
-of its numbers) and the team's commentary, built from the report's data and the rows of
-report_sentences in order. The Markdown and HTML renderers only lay it out."""
+"""The report as a document: sections of paragraphs, findings, figures (a chart with the
+table of its numbers as its accessible alternative), the key messages, the table of what
+changed since last year and the team's commentary, built from the report's data and the rows
+of report_sentences in order. The HTML templates and the Markdown renderer only lay it out.
+
+A number is printed once in the body: a section chart whose every measure a sentence quotes
+draws its bars (and last year's marks) without printing the figures again, and every chart's
+table is the text alternative, not a second copy on the page.
+"""
 
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar
 
 from orchestration.report.commentary import Commentary
-from orchestration.report.data import MetricValue, ReportData, TemplateRow
+from orchestration.report.data import Change, MetricValue, ReportData, TemplateRow
 from orchestration.report.wording import (
+    IN_LINE_POINTS,
     PERIOD_FIELDS,
     ROUNDING_RULES,
+    SIGNIFICANT,
     TemplateError,
     check_row,
     comparison_fields,
+    direction,
     figures,
     needed_figures,
     period_label,
     referenced_metrics,
     render,
+    signed_points,
+    significance_words,
     whole_percent,
 )
 
 TOPIC_LABELS = {"age_band": "Age band", "district": "District"}
+LARGEST_CHANGES = 3  # the key messages' largest changes, besides the significant ones
+TREND_YEARS = 3  # a measure gets a trend chart from this many years on record
+LABEL_WIDTH = 30  # characters of a bar's label per line
 
 
 @dataclass(frozen=True)
@@ -36,7 +51,7 @@ class Table:
 
 @dataclass(frozen=True)
 class BarChart:
-    """Bars of whole percentages, one per category or metric."""
+    """Bars of whole percentages, one per category (the age of the child)."""
 
     labels: tuple[str, ...]
     percents: tuple[int, ...]
@@ -46,10 +61,38 @@ class BarChart:
 
 
 @dataclass(frozen=True)
+class Bar:
+    label: str
+    percent: int
+    higher_is: str  # better | worse | neutral: the bar's colour and the label's note
+    previous: int | None  # last year's whole percent, marked on the bar
+    value_label: str  # "" when a sentence prints the figure
+
+
+@dataclass(frozen=True)
+class BarGroup:
+    """Measures of one base and unit: 'Out of 240 audits'."""
+
+    heading: str
+    bars: tuple[Bar, ...]
+
+
+@dataclass(frozen=True)
+class GroupedBars:
+    """A section's measures, grouped by base so that only like is compared with like."""
+
+    groups: tuple[BarGroup, ...]
+    previous_label: str  # what the mark on a bar is: "2021"
+
+
+@dataclass(frozen=True)
 class TrendChart:
     periods: tuple[str, ...]
     percents: tuple[int, ...]
     published: tuple[bool, ...]  # a figure from an earlier report, not computed
+
+
+Chart = BarChart | GroupedBars | TrendChart
 
 
 @dataclass(frozen=True)
@@ -57,45 +100,68 @@ class Figure:
     number: int
     title: str
     alt: str  # the chart's text alternative
-    chart: BarChart | TrendChart
+    chart: Chart
     table: Table
+    kind: ClassVar[str] = "figure"
 
     @property
     def anchor(self) -> str:
         return f"figure-{self.number}"
 
+    @property
+    def chart_kind(self) -> str:
+        """barchart, groupedbars or trendchart: the page styles each at its own size."""
+        return type(self.chart).__name__.lower()
+
 
 @dataclass(frozen=True)
 class Paragraph:
     text: str
+    kind: ClassVar[str] = "paragraph"
 
 
 @dataclass(frozen=True)
 class Question:
+    """A subheading: a question of the form above its findings, or a part of the key
+    messages."""
+
     text: str
+    kind: ClassVar[str] = "question"
 
 
 @dataclass(frozen=True)
 class Bullets:
     items: tuple[str, ...]
     finding: bool = False  # findings in a row make one list
+    kind: ClassVar[str] = "bullets"
 
 
 @dataclass(frozen=True)
 class TeamCommentary:
     markdown: str  # the team's text, or "" (then notice, if any, says what is missing)
     notice: str = ""
+    kind: ClassVar[str] = "commentary"
+
+
+@dataclass(frozen=True)
+class ChangeTable:
+    """What changed since last year: one row per finding's measure with a previous figure."""
+
+    intro: str
+    table: Table
+    kind: ClassVar[str] = "change_table"
 
 
 @dataclass(frozen=True)
 class FigureGrid:
-    """Small figures side by side: the trend appendix."""
+    """Small figures side by side: the trends of measures with three or more years."""
 
     intro: str
     figures: tuple[Figure, ...]
+    kind: ClassVar[str] = "figure_grid"
 
 
-Block = Paragraph | Question | Bullets | Figure | TeamCommentary | FigureGrid
+Block = Paragraph | Question | Bullets | Figure | TeamCommentary | ChangeTable | FigureGrid
 
 
 @dataclass
@@ -110,6 +176,16 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Cover:
+    """The cover's lines: the service (front matter `service`, else the outline's subtitle),
+    the authors and the date of publication from the team's front matter."""
+
+    service: str
+    authors: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
 class Report:
     time_period: str
     period_label: str
@@ -120,6 +196,12 @@ class Report:
     audits: int
     produced_on: date
     rounding_rule: str
+    front_matter: Cover | None = None  # from the team's commentary file
+
+    @property
+    def cover(self) -> Cover:
+        """The front matter's cover, else the outline's subtitle and the authors."""
+        return self.front_matter or Cover(self.subtitle, self.authors, None)
 
     @property
     def figures(self) -> Iterator[Figure]:
@@ -151,12 +233,22 @@ def _audit_months(data: ReportData) -> str:
     return f"{first:%B %Y} to {last:%B %Y}"
 
 
+def _form_versions(versions: str) -> str:
+    """'2022' -> '2022 version'; '2021, 2022' -> '2021 and 2022 versions'."""
+    names = [name.strip() for name in versions.split(",") if name.strip()]
+    if len(names) <= 1:
+        return f"{names[0] if names else 'current'} version"
+    return f"{', '.join(names[:-1])} and {names[-1]} versions"
+
+
 def _period_fields(data: ReportData, rounding: str) -> dict[str, str]:
     fields = {
         "period": period_label(data.period.time_period),
         "audit_months": _audit_months(data),
         "la_name": data.la_name,
         "rounding_rule": ROUNDING_RULES[rounding],
+        "audits": f"{data.period.audits:,}",
+        "form_versions": _form_versions(data.period.form_versions),
     }
     assert set(fields) == set(PERIOD_FIELDS)
     return fields
@@ -171,6 +263,7 @@ class _Builder:
         self.period_fields = _period_fields(data, rounding)
         self.figure_count = 0
         self.quoted: list[str] = []  # metrics the report's sentences print, in order
+        self.printed: set[str] = set()  # metrics whose own figure a sentence prints
 
     def _value(self, metric_id: str) -> MetricValue | None:
         """The metric in the report's period; None when that year's forms could not record it
@@ -297,7 +390,20 @@ class _Builder:
         numeric = (False, *(True for _ in header[1:]))
         return self._figure(title, alt, chart, Table(header, tuple(rows), numeric))
 
+    def _previous_percent(self, metric_id: str) -> int | None:
+        """Last year's whole percent of the metric, where the previous figure is last
+        year's."""
+        comparison = self.data.previous.get(metric_id)
+        period = self.data.period.time_period
+        if comparison is None or not _is_year_before(comparison.period, period):
+            return None
+        return comparison.reported_percent
+
     def metrics_figure(self, row: TemplateRow, section_metrics: list[str]) -> Figure | None:
+        """The section's measures as bars grouped by base and unit (of 240 audits, of 167
+        health plans ...), coloured by whether higher is better, worse or neutral, last year's
+        figure marked on each bar; the figures printed only when a sentence does not print
+        them all already."""
         chosen = list(row.metric_ids) or section_metrics
         values = [
             v
@@ -307,12 +413,29 @@ class _Builder:
         if not values:
             return None
         title = render(row.text, self.period_fields)
-        chart = BarChart(
-            labels=tuple(textwrap.fill(v.label, 30) for v in values),
-            percents=tuple(v.reported_percent or 0 for v in values),
-            value_labels=tuple(f"{v.reported_percent}%" for v in values),
-            horizontal=True,
-            axis_label="",
+        labelled = not all(v.metric_id in self.printed for v in values)
+        groups: dict[tuple[int | None, str], list[MetricValue]] = {}
+        for v in values:
+            groups.setdefault((v.denominator, v.unit), []).append(v)
+        last_year = _year_before(self.data.period.time_period)
+        chart = GroupedBars(
+            groups=tuple(
+                BarGroup(
+                    heading=f"Out of {base or 0:,} {unit}",
+                    bars=tuple(
+                        Bar(
+                            label=textwrap.fill(v.label, LABEL_WIDTH),
+                            percent=v.reported_percent or 0,
+                            higher_is=self.data.directions.get(v.metric_id, "neutral"),
+                            previous=self._previous_percent(v.metric_id),
+                            value_label=f"{v.reported_percent}%" if labelled else "",
+                        )
+                        for v in members
+                    ),
+                )
+                for (base, unit), members in groups.items()
+            ),
+            previous_label=last_year,
         )
         rows = tuple(
             (
@@ -320,53 +443,132 @@ class _Builder:
                 f"{v.numerator or 0:,}",
                 f"{v.denominator or 0:,}",
                 f"{v.reported_percent}%",
+                "" if (p := self._previous_percent(v.metric_id)) is None else f"{p}%",
+                _HIGHER_IS[self.data.directions.get(v.metric_id, "neutral")],
             )
             for v in values
         )
         notes = tuple(_missing_note(v) for v in values if v.missing_answers)
         if any(v.unit == "selections" for v in values):
             notes += ("Shares of selections: one audit can reference several aspects.",)
-        alt = f"Bar chart: {title}: " + "; ".join(
-            f"{v.label} {v.reported_percent}%" for v in values
+        alt = f"Bar chart: {title}: " + "; ".join(self._bar_alt(v, last_year) for v in values)
+        table = Table(
+            ("Measure", "Count", "Out of", "%", last_year, "Higher is"),
+            rows,
+            (False, True, True, True, True, False),
+            notes,
         )
-        table = Table(("Measure", "Count", "Out of", "%"), rows, (False, True, True, True), notes)
         return self._figure(title, alt, chart, table)
 
+    def _bar_alt(self, value: MetricValue, last_year: str) -> str:
+        """'Not signed by the child 65% of 240 audits (2021: 60%), lower is better'."""
+        text = f"{value.label} {value.reported_percent}% of {value.denominator or 0:,} {value.unit}"
+        previous = self._previous_percent(value.metric_id)
+        if previous is not None:
+            text += f" ({last_year}: {previous}%)"
+        if self.data.directions.get(value.metric_id) == "worse":
+            text += ", lower is better"
+        return text
+
+    def _trend_figure(self, history: list[MetricValue]) -> Figure:
+        description = history[-1].description
+        chart = TrendChart(
+            periods=tuple(period_label(v.time_period) for v in history),
+            percents=tuple(v.reported_percent or 0 for v in history),
+            published=tuple(v.value_source == "published" for v in history),
+        )
+        rows = tuple(
+            (
+                period_label(v.time_period),
+                f"{v.reported_percent}%",
+                "" if v.numerator is None else f"{v.numerator:,}",
+                "" if v.denominator is None else f"{v.denominator:,}",
+                "published report" if v.value_source == "published" else "audits",
+            )
+            for v in history
+        )
+        alt = f"Line chart: {description}, by year: " + "; ".join(
+            f"{period} {percent}%" + (" (published)" if published else "")
+            for period, percent, published in zip(
+                chart.periods, chart.percents, chart.published, strict=True
+            )
+        )
+        table = Table(
+            ("Year", "%", "Count", "Out of", "Source"), rows, (False, True, True, True, False)
+        )
+        return self._figure(description, alt, chart, table)
+
     def trend_figures(self) -> tuple[Figure, ...]:
+        """A trend for each measure the findings quote with TREND_YEARS or more years on
+        record (two points say no more than the what-changed table)."""
         found = []
         for metric_id in self.quoted:
             history = [
                 v for v in self.data.history.get(metric_id, []) if v.reported_percent is not None
             ]
-            if len(history) < 2:
-                continue
-            description = history[-1].description
-            chart = TrendChart(
-                periods=tuple(period_label(v.time_period) for v in history),
-                percents=tuple(v.reported_percent or 0 for v in history),
-                published=tuple(v.value_source == "published" for v in history),
-            )
-            rows = tuple(
-                (
-                    period_label(v.time_period),
-                    f"{v.reported_percent}%",
-                    "" if v.numerator is None else f"{v.numerator:,}",
-                    "" if v.denominator is None else f"{v.denominator:,}",
-                    "published report" if v.value_source == "published" else "audits",
-                )
-                for v in history
-            )
-            alt = f"Line chart: {description}, by year: " + "; ".join(
-                f"{period} {percent}%" + (" (published)" if published else "")
-                for period, percent, published in zip(
-                    chart.periods, chart.percents, chart.published, strict=True
-                )
-            )
-            table = Table(
-                ("Year", "%", "Count", "Out of", "Source"), rows, (False, True, True, True, False)
-            )
-            found.append(self._figure(description, alt, chart, table))
+            if len(history) >= TREND_YEARS:
+                found.append(self._trend_figure(history))
         return tuple(found)
+
+    def change_table(self, row: TemplateRow) -> ChangeTable | None:
+        """Every finding's measure with a previous figure: this year, the previous year
+        (computed or published), the change in points between the printed percentages, what
+        it means and the trend test's verdict in the mart's words."""
+        if not self.data.changes:
+            return None
+        period = self.period_fields["period"]
+        rows = tuple(
+            (
+                _sentence_case(self._description(c.metric_id)),
+                f"{c.reported_percent}%",
+                _previous_cell(c),
+                signed_points(c.previous.reported_change_points),
+                direction(c.previous, c.higher_is),
+                significance_words(c.previous),
+            )
+            for c in self.data.changes
+        )
+        notes = []
+        findings = [r.metric_ids[0] for r in self.data.templates if r.kind == "finding"]
+        new = [
+            _sentence_case(self._description(m))
+            for m in dict.fromkeys(findings)
+            if self._recorded_since(m) == period and self._value(m) is not None
+        ]
+        if new:
+            notes.append(f"New on the {period} form, so not compared: " + "; ".join(new) + ".")
+        table = Table(
+            ("Measure", period, "Previous", "Change", "Direction", "Significance"),
+            rows,
+            (False, True, True, True, False, False),
+            tuple(notes),
+        )
+        return ChangeTable(render(row.text, self.period_fields), table)
+
+    def _description(self, metric_id: str) -> str:
+        history = self.data.history.get(metric_id)
+        return history[-1].description if history else metric_id
+
+    def significant_changes(self) -> list[str]:
+        return [
+            _key_change(c, self._description(c.metric_id))
+            for c in self.data.changes
+            if c.previous.significance in SIGNIFICANT
+        ]
+
+    def largest_changes(self) -> list[str]:
+        """The largest changes that are not significant (or could not be tested), beyond
+        the in-line band, by size."""
+        others = sorted(
+            (
+                c
+                for c in self.data.changes
+                if c.previous.significance not in SIGNIFICANT
+                and abs(c.previous.reported_change_points) > IN_LINE_POINTS
+            ),
+            key=lambda c: c.change_rank,
+        )
+        return [_key_change(c, self._description(c.metric_id)) for c in others[:LARGEST_CHANGES]]
 
     def _block(self, row: TemplateRow, section_metrics: list[str]) -> Block | None:
         """The block a row makes, or None when the period has nothing to print for it."""
@@ -386,7 +588,27 @@ class _Builder:
         if row.kind == "trend_charts":
             trends = self.trend_figures()
             return FigureGrid(render(row.text, self.period_fields), trends) if trends else None
+        if row.kind == "change_table":
+            return self.change_table(row)
         raise ValueError(str(TemplateError(row, f"unknown kind {row.kind!r}")))
+
+    def _listed(self, row: TemplateRow, items: list[str]) -> list[Block]:
+        """A heading (the row's text) over a list, or nothing when the list is empty."""
+        if not items:
+            return []
+        return [Question(render(row.text, self.period_fields)), Bullets(tuple(items))]
+
+    def key_blocks(self, row: TemplateRow) -> list[Block]:
+        """The key messages' generated parts: the significant and the largest changes, and
+        the team's recommendations (their own words, from the commentary file)."""
+        if row.kind == "significant_changes":
+            return self._listed(row, self.significant_changes())
+        if row.kind == "largest_changes":
+            return self._listed(row, self.largest_changes())
+        recommendations = self.commentary.sections.get("recommendations", "")
+        if not recommendations:
+            return []
+        return [Question(render(row.text, self.period_fields)), TeamCommentary(recommendations)]
 
     def build(self) -> Report:
         problems = [
@@ -400,6 +622,8 @@ class _Builder:
         for row in rows:
             if row.kind in ("finding", "text", "ranking") and self._available(row):
                 self.quoted += [m for m in referenced_metrics(row) if m not in self.quoted]
+                if row.kind != "ranking":
+                    self.printed.update(referenced_metrics(row))
         title = subtitle = ""
         sections: list[Section] = []
         pending_question: Question | None = None  # printed only if a finding follows
@@ -429,6 +653,9 @@ class _Builder:
                     )
                 )
                 continue
+            if row.kind in KEY_KINDS:
+                section.blocks += self.key_blocks(row)
+                continue
             block = self._block(row, section_metrics)
             if block is None:
                 continue
@@ -455,7 +682,56 @@ class _Builder:
             audits=self.data.period.audits,
             produced_on=self.produced_on,
             rounding_rule=ROUNDING_RULES[self.rounding],
+            front_matter=Cover(
+                service=self.commentary.service or subtitle,
+                authors=self.commentary.authors,
+                date=self.commentary.date,
+            ),
         )
+
+
+KEY_KINDS = ("significant_changes", "largest_changes", "recommendations_summary")
+_HIGHER_IS = {"better": "better", "worse": "worse", "neutral": "neither"}
+
+
+def _year_before(period: str) -> str:
+    """The label of the year before a period: '2022' -> '2021', '202223' -> '2021-22'."""
+    year = int(period[:4]) - 1
+    return period_label(f"{year}{str(year + 1)[2:]}" if len(period) == 6 else str(year))
+
+
+def _is_year_before(earlier: str, period: str) -> bool:
+    return period_label(earlier) == _year_before(period)
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _previous_cell(change: Change) -> str:
+    """'83% (2021)', or '66% (2019, published)' for a figure from an earlier report."""
+    source = ", published" if change.previous.value_source == "published" else ""
+    return f"{change.previous.reported_percent}% ({period_label(change.previous.period)}{source})"
+
+
+def _key_change(change: Change, description: str) -> str:
+    """'Improved significantly: health plan available on ICS, 69% (up from 53% in 2021).'"""
+    said = _sentence_case(direction(change.previous, change.higher_is))
+    if change.previous.significance in SIGNIFICANT:
+        said += " significantly"
+    elif change.previous.not_testable_reason:
+        said += f", not tested ({change.previous.not_testable_reason.replace('_', ' ')})"
+    points = change.previous.reported_change_points
+    way = "up" if points > 0 else "down"
+    return (
+        f"{said}: {_lower_first(description)}, {change.reported_percent}% ({way} from "
+        f"{change.previous.reported_percent}% in {period_label(change.previous.period)})."
+    )
+
+
+def _lower_first(text: str) -> str:
+    """'Health plan on ICS' -> 'health plan on ICS'; 'IRO satisfied' stays as it is."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _missing_note(value: MetricValue) -> str:

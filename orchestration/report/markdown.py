@@ -1,12 +1,13 @@
-"""The report as Markdown (care_plan_audit_<period>.md): the same text as the HTML page, each
-chart given as the table of its numbers, for editing, diffing and pasting into other
-documents."""
+"""The report as Markdown (care_plan_audit_<period>.md): the same text as the HTML page (the
+key messages, the what-changed table, the findings), each chart given as the table of its
+numbers, for editing, diffing and pasting into other documents."""
 
 import re
 
 from orchestration.report.document import (
     Block,
     Bullets,
+    ChangeTable,
     Figure,
     FigureGrid,
     Paragraph,
@@ -51,6 +52,8 @@ def _block(block: Block, level: int) -> list[str]:
         return [f"- {escape(item)}" for item in block.items]
     if isinstance(block, Figure):
         return figure(block)
+    if isinstance(block, ChangeTable):
+        return [escape(block.intro), "", *table(block.table)]
     if isinstance(block, FigureGrid):
         lines = [escape(block.intro)]
         for item in block.figures:
@@ -61,18 +64,16 @@ def _block(block: Block, level: int) -> list[str]:
     return [f"_{escape(block.notice)}_"] if block.notice else []
 
 
-def render_markdown(report: Report, until: str | None = None) -> str:
-    """The whole report; with `until` (a section key), only the sections before it (the
-    Dagster UI's preview stops before the trend appendix)."""
-    lines = [f"# {escape(report.title)}", "", f"**{escape(report.subtitle)}**"]
-    if report.authors:
-        lines += ["", escape(report.authors)]
-    lines += [
-        "",
-        f"_Produced by careaudit on {report.produced_on:%d %B %Y} from the {report.audits:,} "
-        f"audits of {report.period_label} in the warehouse. Percentages are whole numbers, "
-        f"{escape(report.rounding_rule)}._",
-    ]
+def render_markdown(
+    report: Report, until: str | None = None, provenance: list[str] | None = None
+) -> str:
+    """The whole report, ending with how it was produced (provenance); with `until` (a
+    section key), only the sections before it (the Dagster UI's preview)."""
+    cover = report.cover
+    lines = [f"# {escape(report.title)}", "", f"**{escape(cover.service)}**"]
+    for line in (cover.authors, cover.date):
+        if line:
+            lines += ["", escape(line)]
     for section in report.sections:
         if section.key == until:
             break
@@ -81,4 +82,6 @@ def render_markdown(report: Report, until: str | None = None) -> str:
             rendered = _block(block, level=2)
             if rendered:
                 lines += ["", *rendered]
+    if provenance and until is None:
+        lines += ["", "---", "", *(f"_{escape(line)}_  " for line in provenance)]
     return "\n".join(lines) + "\n"

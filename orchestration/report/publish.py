@@ -10,8 +10,14 @@ from pathlib import Path
 from orchestration.report import charts
 from orchestration.report.commentary import Commentary, ensure_commentary, read_commentary
 from orchestration.report.data import Period, ReportData, load_report_data, periods_with_audits
-from orchestration.report.document import Figure, Report, build_report, section_headings
-from orchestration.report.html import render_html
+from orchestration.report.document import (
+    BarChart,
+    Figure,
+    Report,
+    build_report,
+    section_headings,
+)
+from orchestration.report.html import provenance, render_html
 from orchestration.report.markdown import render_markdown
 from orchestration.report.wording import period_label
 from orchestration.settings import Settings
@@ -69,6 +75,7 @@ def write_report(
     out: Path,
     data_version: str,
     produced_on: date | None = None,
+    run_id: str | None = None,
 ) -> PublishedReport:
     """The period's report, with the team's commentary (created from a template when
     missing), written to out/care_plan_audit_<period>.html (carrying its data version) and
@@ -80,8 +87,9 @@ def write_report(
     report = build_report(data, commentary, settings.percent_rounding, produced_on or date.today())
     out.mkdir(parents=True, exist_ok=True)
     name = f"care_plan_audit_{data.period.time_period}"
-    markdown = _write(out / f"{name}.md", render_markdown(report))
-    html = _write(out / f"{name}.html", render_html(report, data_version))
+    made = provenance(report, data_version, run_id)
+    markdown = _write(out / f"{name}.md", render_markdown(report, provenance=made))
+    html = _write(out / f"{name}.html", render_html(report, data_version, run_id))
     return PublishedReport(report, html, markdown, commentary, created)
 
 
@@ -90,6 +98,7 @@ def publish_reports(
     out: Path,
     data_version: str,
     progress: Callable[[str], None] = lambda _: None,
+    run_id: str | None = None,
 ) -> list[PublishedReport]:
     """The reports of the periods CAREAUDIT_REPORT_PERIODS chooses (the latest by default),
     written into out; none when the warehouse has no audits yet."""
@@ -98,7 +107,7 @@ def publish_reports(
         data = [load_report_data(con, settings, period) for period in periods]
     published = []
     for period_data in data:
-        result = write_report(period_data, settings, out, data_version)
+        result = write_report(period_data, settings, out, data_version, run_id=run_id)
         if result.commentary_to_write:
             progress(
                 f"commentary for {result.report.period_label} to write: {result.commentary.path}"
@@ -110,6 +119,8 @@ def publish_reports(
 
 
 def preview_image(report: Report) -> tuple[Figure, bytes] | None:
-    """The report's first chart (the age distribution) as PNG, for the Dagster UI."""
-    figure = next(iter(report.figures), None)
+    """The report's first bar chart (the age distribution) as PNG, for the Dagster UI."""
+    figures = list(report.figures)
+    bars = [figure for figure in figures if isinstance(figure.chart, BarChart)]
+    figure = next(iter(bars or figures), None)
     return None if figure is None else (figure, charts.png(figure))

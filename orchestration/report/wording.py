@@ -34,7 +34,7 @@ from orchestration.report.data import Comparison, MetricValue, TemplateRow
 
 IN_LINE_POINTS = 1
 METRIC_FIELDS = ("n", "base", "pct", "missing", "label")
-PERIOD_FIELDS = ("period", "audit_months", "la_name", "rounding_rule")
+PERIOD_FIELDS = ("period", "audit_months", "la_name", "rounding_rule", "audits", "form_versions")
 COMPARISON_FIELDS = ("compared", "trend", "ref", "pct", "period", "change")
 NEW_MEASURE_FIELDS = ("recorded_since",)
 ROUNDING_RULES = {
@@ -47,6 +47,9 @@ _WORDS = {  # higher_is -> (word for a rise, word for a fall)
     "worse": ("decline", "improvement"),
     "neutral": ("increase", "decrease"),
 }
+_VERBS = {"improvement": "improved", "decline": "declined"}
+_VERBS.update({"increase": "increased", "decrease": "decreased"})
+IN_LINE = "in line"
 
 
 class TemplateError(ValueError):
@@ -265,6 +268,32 @@ def trend(comparison: Comparison, higher_is: str, ref: str) -> str:
     if higher_is == "neutral":
         return movement
     return f"{movement}: {'an' if word[0] in 'aeiou' else 'a'} {word}"
+
+
+def direction(comparison: Comparison, higher_is: str) -> str:
+    """What the change means, as the what-changed table and the key messages say it:
+    'improved' or 'declined' (by higher_is), 'increased' or 'decreased' for a neutral
+    measure, 'in line' within IN_LINE_POINTS unless the test finds it significant: the same
+    rule as the sentences' wording."""
+    change = comparison.reported_change_points
+    if abs(change) <= IN_LINE_POINTS and comparison.significance not in SIGNIFICANT:
+        return IN_LINE
+    rise, fall = _WORDS[higher_is]
+    return _VERBS[rise if change > 0 else fall]
+
+
+def significance_words(comparison: Comparison) -> str:
+    """The trend mart's verdict in its own words: 'significant increase', 'not significant',
+    'not testable: fewer than 5 in a cell' (change_significance and not_testable_reason)."""
+    words = comparison.significance.replace("_", " ")
+    if comparison.not_testable_reason:
+        return f"{words}: {comparison.not_testable_reason.replace('_', ' ')}"
+    return words
+
+
+def signed_points(points: int) -> str:
+    """A change in points with its sign: '+4', '0', and a true minus sign (U+2212) before 3."""
+    return f"+{points}" if points > 0 else f"\u2212{-points}" if points < 0 else "0"
 
 
 def change_in_points(points: int) -> str:

@@ -94,6 +94,87 @@ def test_the_2022_findings_read_as_the_seed_report(sample_run, sentence):
     assert sentence in findings(report_text(data_dir))
 
 
+def section(markdown: str, heading: str) -> str:
+    return markdown.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_key_messages_come_first_with_the_scope_and_the_significant_changes(sample_run):
+    data_dir, _ = sample_run
+    text = report_text(data_dir)
+    assert (
+        text.index("## Key messages") < text.index("## What changed") < text.index("## Background")
+    )
+    key = section(text, "Key messages")
+    assert key.startswith(
+        "\nThe Independent Reviewing Service audited 240 Child Looked After Reviews held "
+        "during August 2022, recorded on the 2022 version of the audit form."
+    )
+    significant = section(text, "Key messages").split("### Significant changes")[1]
+    significant = significant.split("###")[0]
+    assert [line for line in significant.splitlines() if line.startswith("- ")] == [
+        "- Declined significantly: care plan signed by none of parents, social worker or team "
+        "manager, 76% (up from 65% in 2021).",
+        "- Improved significantly: health plan available on ICS, 69% (up from 53% in 2021).",
+        "- Improved significantly: IRO satisfied that equality and diversity needs are met, 95% "
+        "(up from 89% in 2021).",
+    ]
+    assert "### The team's recommendations" in key
+    assert "7. IROs to demonstrate within CLA minutes" in key  # the team's own Markdown
+
+
+def test_the_what_changed_table_lists_every_finding_with_a_previous_year_in_the_marts_words(
+    sample_run,
+):
+    """Every 2022 finding whose measure has a previous figure, with this year, the previous
+    year, the change, the direction and the significance exactly as fct_metric_trends has
+    them."""
+    data_dir, _ = sample_run
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        findings = {row.metric_ids[0] for row in report_templates(con) if row.kind == "finding"}
+        marts = con.execute(
+            "select metrics.description, trends.metric_id, trends.reported_percent, "
+            "trends.previous_reported_percent, trends.previous_period, "
+            "trends.reported_change_points, trends.change_significance, "
+            "trends.not_testable_reason, metrics.higher_is "
+            "from marts.fct_metric_trends as trends "
+            "inner join marts.dim_metrics as metrics using (metric_id) "
+            "where trends.time_period = '2022' and trends.previous_reported_percent is not null"
+        ).fetchall()
+    expected = {row[0]: row[2:] for row in marts if row[1] in findings}
+    assert len(expected) >= 25
+    changed = section(report_text(data_dir), "What changed since last year")
+    table = changed[changed.index("| Measure |") :].split("\n\n")[0]  # not the trend's
+    rows = {
+        cells[0]: cells[1:]
+        for line in table.splitlines()[2:]
+        for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
+    }
+    described = {key.replace("\\", ""): value for key, value in rows.items()}
+    assert set(described) == {d[:1].upper() + d[1:] for d in expected}
+    for description, (
+        now,
+        then,
+        period,
+        change,
+        significance,
+        reason,
+        higher_is,
+    ) in expected.items():
+        cells = described[description[:1].upper() + description[1:]]
+        words = significance.replace("_", " ") + (f": {reason.replace('_', ' ')}" if reason else "")
+        assert cells[0] == f"{now}%"
+        assert cells[1] == f"{then}% ({period})"
+        assert cells[2] == (f"+{change}" if change > 0 else f"\u2212{-change}" if change else "0")
+        assert cells[4] == words, description
+        rise, fall = {
+            "better": ("improved", "declined"),
+            "worse": ("declined", "improved"),
+            "neutral": ("increased", "decreased"),
+        }[higher_is]
+        in_line = abs(change) <= 1 and significance not in SIGNIFICANT
+        assert cells[3] == ("in line" if in_line else rise if change > 0 else fall), description
+
+
 def test_the_parents_improvement_is_not_called_significant_because_the_test_says_it_is_not(
     sample_run,
 ):
@@ -146,8 +227,8 @@ def test_a_measure_no_form_of_the_year_could_record_has_no_sentence_chart_or_tre
     bullets = [line for line in findings(text).splitlines() if line.startswith("- ")]
     for never in ("declined", "were not asked", "midpoint", "minutes showed"):
         assert not [line for line in bullets if never in line]
-    appendix = text.split("## Appendix: trends")[1]
-    assert "Of plans not on ICS" not in appendix
+    figures = [line for line in text.splitlines() if line.startswith("**Figure ")]
+    assert not [line for line in figures if "Of plans not on ICS" in line]
     assert "| 0% |" not in text
     awaiting = bullet(text, "Of the 73 plans which were not available")
     assert awaiting.endswith("This was not recorded before 2022.")
@@ -268,7 +349,7 @@ def test_the_shipped_sentences_are_valid_templates(sample_run):
 def test_the_age_of_the_child_is_charted_with_its_table(sample_run):
     data_dir, _ = sample_run
     text = report_text(data_dir)
-    assert "**Figure 1. What is the age of the child?**" in text
+    assert "**Figure 2. What is the age of the child?**" in text  # after the trend
     for band in ("| Under 1 | 18 | 7% |", "| 10-15 | 90 | 37% |", "| Total | 240 |  |"):
         assert band in text
 
@@ -301,7 +382,8 @@ def test_the_dagster_ui_shows_a_preview_and_links_to_the_report(sample_run):
     assert metadata["report_html"] == str(html)
     assert metadata["open_report"] == html.as_uri()
     assert "209 (87%) children feel their life has improved" in metadata["preview"]
-    assert "Appendix: trends" not in metadata["preview"]
+    assert "## Key messages" in metadata["preview"]
+    assert "## About these figures" not in metadata["preview"]
     assert re.search(
         r"!\[Bar chart: audits by age band, 2022: [^]]+\]\(data:image/png;base64,",
         metadata["chart"],

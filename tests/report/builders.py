@@ -6,6 +6,7 @@ from pathlib import Path
 
 from orchestration.report.commentary import Commentary
 from orchestration.report.data import (
+    Change,
     Comparison,
     MetricValue,
     Period,
@@ -64,6 +65,7 @@ def report_data(
     breakdowns: dict | None = None,
     period: str = "2023",
     directions: dict[str, str] | None = None,
+    changes: tuple[Change, ...] = (),
 ) -> ReportData:
     """directions: higher_is of the metrics that are not "better" (every metric of the values
     is in the catalogue, and so is one no year has)."""
@@ -72,7 +74,7 @@ def report_data(
         history.setdefault(v.metric_id, []).append(v)
     return ReportData(
         la_name="Hampshire",
-        period=Period(period, "Calendar year", date(2023, 4, 1), date(2023, 9, 1), 100),
+        period=Period(period, "Calendar year", date(2023, 4, 1), date(2023, 9, 1), 100, "2023"),
         values={v.metric_id: v for v in values if v.time_period == period},
         history=history,
         previous=previous or {},
@@ -84,6 +86,26 @@ def report_data(
             **{m: "better" for m in {v.metric_id for v in values} | {"not_this_year"}},
             **(directions or {}),
         },
+        changes=changes,
+    )
+
+
+def change(metric_id: str, now: int, then: int, significance: str, rank: int, **kw) -> Change:
+    """A row of rpt_report_changes: the measure against the year before."""
+    return Change(
+        metric_id=metric_id,
+        label=kw.get("label", metric_id.replace("_", " ").capitalize()),
+        higher_is=kw.get("higher_is", "better"),
+        reported_percent=now,
+        previous=Comparison(
+            kw.get("period", "2022"),
+            then,
+            now - then,
+            significance,
+            kw.get("not_testable_reason"),
+            kw.get("value_source", "computed"),
+        ),
+        change_rank=rank,
     )
 
 

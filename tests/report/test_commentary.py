@@ -1,7 +1,7 @@
-"""The team's commentary file: one '## ' heading per report section, optional authors, HTML
-comments never printed; a clear error naming the line for anything the report cannot place;
-a template with every heading when the file is missing (the bundled sample's example when
-the sample is reported)."""
+"""The team's commentary file: one '## ' heading per report section, optional front matter
+for the cover (authors, service, date), HTML comments never printed; a clear error naming
+the line for anything the report cannot place; a template with every heading when the file
+is missing (the bundled sample's example when the sample is reported)."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -45,6 +45,26 @@ def test_text_under_each_heading_belongs_to_that_section(tmp_path):
     }  # an empty section is no commentary; "Findings: " and curly quotes are optional
 
 
+def test_the_cover_reads_the_front_matter(tmp_path):
+    path = write(
+        tmp_path,
+        "---\nauthors: A. Writer\nservice: Children's Services\ndate: March 2024\n---\n"
+        "## Background\n",
+    )
+    commentary = read_commentary(path, HEADINGS)
+    assert (commentary.authors, commentary.service, commentary.date) == (
+        "A. Writer",
+        "Children's Services",
+        "March 2024",
+    )
+
+
+def test_an_empty_section_of_an_earlier_template_is_ignored(tmp_path):
+    """Files made from the template before the trend appendix was replaced still read."""
+    path = write(tmp_path, "## Background\n\nOurs.\n\n## Appendix: trends\n\n")
+    assert read_commentary(path, HEADINGS).sections == {"background": "Ours."}
+
+
 def test_comments_are_never_printed(tmp_path):
     path = write(tmp_path, "## Recommendations\n\n<!-- e.g.\n1. Social workers to ...\n-->\n")
     assert read_commentary(path, HEADINGS).sections == {}
@@ -57,7 +77,15 @@ def test_comments_are_never_printed(tmp_path):
         ("Some words first.\n## Background\n", r"line 1: text before the first '## ' heading"),
         ("## Background\na\n## Background\nb\n", r"line 3: '## Background' appears twice"),
         ("# Our report\n## Background\n", r"line 1: '# Our report': sections are '## '"),
-        ("---\nauthor: me\n---\n", r"unknown front matter author; the report uses authors"),
+        (
+            "---\nauthor: me\n---\n",
+            r"unknown front matter author; the report uses authors, service, date",
+        ),
+        (
+            "## Background\n\n## Appendix: trends\n\nOur view.\n",
+            r"line 3: the report no longer has the section '## Appendix: trends'; move its "
+            r"text under '## What changed since last year'",
+        ),
         ("---\nauthors: me\n## Background\n", r"front matter opened by '---' is never closed"),
     ],
 )
@@ -78,8 +106,11 @@ def test_the_template_has_every_heading_and_no_text(tmp_path):
     text = path.read_text()
     for heading in HEADINGS.values():
         assert f"\n## {heading}\n" in text
+    for field in ("authors:", "service:", "date:"):
+        assert f"\n{field}\n" in text
     commentary = read_commentary(path, HEADINGS)
-    assert (commentary.authors, commentary.sections) == (None, {})
+    assert (commentary.authors, commentary.service, commentary.date) == (None, None, None)
+    assert commentary.sections == {}
 
 
 def test_a_missing_file_is_created_from_the_template_and_a_written_one_is_kept(tmp_path):
