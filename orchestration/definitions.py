@@ -14,7 +14,7 @@ from orchestration.ingest.assets import (
     ingest_audit_extracts,
 )
 from orchestration.progress import progress_logger
-from orchestration.publish import open_data_release, reporting_database
+from orchestration.publish import internal, open_data_release, reporting_database
 from orchestration.publish.data_catalogue import build_data_catalogue_asset
 from orchestration.publish.exposures import exposure_asset_keys, exposure_models
 from orchestration.publish.internal import (
@@ -70,7 +70,7 @@ def build_definitions(
                 *CATALOGUE_FILES,
                 ingest_audit_extracts,
                 careaudit_dbt_models,
-                build_internal_publish_asset(reporting_models),
+                build_internal_publish_asset(exposure_models(manifest, internal.EXPOSURE)),
                 build_reporting_database_asset(
                     exposure_models(manifest, reporting_database.EXPOSURE)
                 ),

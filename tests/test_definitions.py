@@ -47,7 +47,7 @@ def test_dagster_validates_the_workspace():
         ("intermediate/int_audit_submissions_ranked", "staging/stg_audit__submissions"),
         ("intermediate/int_answers_rolled_up", "staging/stg_audit__answers"),
         ("marts/fct_audits", "intermediate/int_audits_deduplicated"),
-        ("marts/fct_care_plan", "marts/fct_audits"),
+        ("marts/fct_care_plan", "intermediate/int_audits_deduplicated"),
         ("intermediate/int_metric_contributions_by_audit", "catalogue/metrics"),
         (
             "intermediate/int_metric_contributions_by_audit",
@@ -57,15 +57,16 @@ def test_dagster_validates_the_workspace():
             "intermediate/int_metric_counts_by_file",
             "intermediate/int_metric_contributions_by_audit",
         ),
-        ("marts/fct_metrics", "intermediate/int_metric_counts_by_file"),
+        ("intermediate/int_metric_values_computed", "intermediate/int_metric_counts_by_file"),
+        ("marts/fct_metrics", "intermediate/int_metric_values_computed"),
         ("marts/fct_metric_breakdowns", "intermediate/int_metric_counts_by_file"),
         ("marts/fct_metric_breakdowns", "intermediate/int_audit_counts_by_form_version"),
-        ("intermediate/int_audit_counts_by_form_version", "marts/fct_audits"),
+        ("intermediate/int_audit_counts_by_form_version", "intermediate/int_audits_deduplicated"),
         # What each form version could record comes from the catalogue alone.
         ("intermediate/int_metric_availability", "catalogue/form_answer_options"),
         ("intermediate/int_metric_availability", "catalogue/form_questions"),
         ("intermediate/int_metric_availability", "catalogue/metrics"),
-        ("marts/fct_metrics", "intermediate/int_metric_availability"),
+        ("intermediate/int_metric_values_computed", "intermediate/int_metric_availability"),
         ("marts/fct_metric_breakdowns", "intermediate/int_metric_availability"),
         # The catalogue files ingest reads are upstream of the raw tables, as of their seeds.
         ("raw/audit_answers", "catalogue_files/form_question_headers"),
@@ -73,6 +74,7 @@ def test_dagster_validates_the_workspace():
         ("raw/audit_answers", "catalogue_files/form_answer_aliases"),
         ("raw/audit_submissions", "catalogue_files/districts"),
         ("catalogue/form_answer_options", "catalogue_files/form_answer_options"),
+        ("intermediate/int_metric_values_combined", "intermediate/int_metric_values_computed"),
         ("marts/fct_metric_trends", "intermediate/int_metric_values_combined"),
         ("marts/fct_metric_trends", "marts/fct_metric_comparisons"),
         ("reporting/rpt_metrics", "marts/fct_metrics"),
@@ -82,9 +84,13 @@ def test_dagster_validates_the_workspace():
         ("publish/internal_files", "reporting/rpt_metric_breakdowns"),
         # The dbt exposures declare what each published output reads.
         ("publish/reporting_database", "reporting/rpt_metric_breakdowns"),
-        ("publish/open_data_candidate", "reporting/rpt_metric_breakdowns"),
-        ("publish/open_data_candidate", "reporting/rpt_metric_trends"),
-        ("publish/open_data_candidate", "intermediate/int_metric_availability"),
+        ("publish/open_data_candidate", "reporting/rpt_open_data_figures"),
+        ("reporting/rpt_open_data_figures", "reporting/rpt_metric_breakdowns"),
+        ("reporting/rpt_open_data_figures", "reporting/rpt_metric_trends"),
+        ("publish/open_data_candidate", "reporting/rpt_open_data_recordable_forms"),
+        ("reporting/rpt_open_data_recordable_forms", "intermediate/int_metric_availability"),
+        ("publish/open_data_candidate", "reporting/rpt_open_data_metric_rules"),
+        ("reporting/rpt_open_data_metric_rules", "catalogue/metrics"),
         ("publish/open_data", "publish/open_data_candidate"),
         ("publish/data_catalogue", "reporting/rpt_metrics"),
         ("publish/annual_report", "reporting/rpt_report_changes"),
@@ -96,6 +102,33 @@ def test_dagster_validates_the_workspace():
 )
 def test_lineage_runs_from_landing_files_to_published_files(specs, asset, parent):
     assert parent in upstream(specs, asset)
+
+
+LAYERS = ["staging", "intermediate", "marts", "reporting"]
+
+
+def test_dbt_runs_forward_no_model_reads_a_later_layer(specs):
+    """staging -> intermediate -> marts -> reporting: a model reads its own layer or earlier
+    ones (and seeds, raw tables), never a later one."""
+    backwards = [
+        (key, parent)
+        for key in specs
+        if key.split("/")[0] in LAYERS
+        for parent in upstream(specs, key)
+        if parent.split("/")[0] in LAYERS
+        and LAYERS.index(parent.split("/")[0]) > LAYERS.index(key.split("/")[0])
+    ]
+    assert backwards == []
+
+
+def test_the_internal_files_are_the_tables_their_exposure_names(specs):
+    """Not every reporting model: the open data's inputs are not published as files."""
+    assert upstream(specs, "publish/internal_files") == {
+        "reporting/rpt_ingest_report",
+        "reporting/rpt_metric_breakdowns",
+        "reporting/rpt_metric_trends",
+        "reporting/rpt_metrics",
+    }
 
 
 def test_assets_are_grouped_by_layer(specs):

@@ -46,7 +46,7 @@
             '{{ year_type() }}',
             {{ catalogue_fingerprint() }}
         ) as file_fingerprint
-    from {{ ref('fct_audits') }}
+    from {{ ref('int_audits_deduplicated') }}
     group by file_sha256
 {%- endmacro %}
 

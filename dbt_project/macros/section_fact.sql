@@ -13,7 +13,7 @@ audits as (
     select
         audit_id, submission_id, la_code, time_period, time_identifier, completion_month,
         form_version
-    from {{ ref('fct_audits') }}
+    from {{ ref('int_audits_deduplicated') }}
     {% if this is not none and is_incremental() -%}
         where submission_id not in (select submission_id from {{ this }})
     {%- endif %}
@@ -59,7 +59,7 @@ left join answers_by_question on audits.submission_id = answers_by_question.subm
     {% if this is not none and is_incremental() %}
         delete from {{ this }}
         where
-            submission_id not in (select submission_id from {{ ref('fct_audits') }})
+            submission_id not in (select submission_id from {{ ref('int_audits_deduplicated') }})
             or catalogue_fingerprint != {{ catalogue_fingerprint() }}
     {% endif %}
 {% endmacro %}

@@ -1,6 +1,7 @@
-"""The internal publication tier: every reporting model as CSV and Parquet, unsuppressed, for
-the authority's own BI tools and annual report (publish/internal/). Each Parquet file carries
-the release's data version in its key-value metadata."""
+"""The internal publication tier: every published table (the reporting models the dbt exposure
+internal_files names) as CSV and Parquet, unsuppressed, for the authority's own BI tools and
+annual report (publish/internal/). Each Parquet file carries the release's data version in its
+key-value metadata."""
 
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,13 +15,14 @@ from orchestration.publish.staging import stage
 from orchestration.resources import WAREHOUSE_POOL, CareauditResource
 
 REPORTING_SCHEMA = "reporting"
+EXPOSURE = "internal_files"  # the dbt exposure naming the tables published here
 # The annual report's own inputs (dbt_project/models/reporting/annual_report/): shaped for the
 # report, read by it alone, never published as files, BI tables or catalogue entries.
 REPORT_INPUT_PREFIX = "rpt_report_"
 
 
 def is_published(model: str) -> bool:
-    """A reporting model that the internal files and the data catalogue publish."""
+    """A reporting model that the data catalogue lists as published."""
     return not model.startswith(REPORT_INPUT_PREFIX)
 
 
@@ -30,7 +32,7 @@ def published_name(model: str) -> str:
 
 
 def build_internal_publish_asset(reporting_models: Iterable[str]) -> dg.AssetsDefinition:
-    """One asset writing every reporting model (found in the dbt manifest) to files."""
+    """One asset writing the reporting models its dbt exposure names to files."""
     models = sorted(reporting_models)
 
     @dg.asset(

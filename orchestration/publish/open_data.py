@@ -1,13 +1,15 @@
 """The open-data release: tidy CSV files with their .meta.csv in the DfE Explore Education
 Statistics open data standard, with disclosure control.
 
-What each file holds is data (open_data.yaml); the figures come from the published models
-(reporting.rpt_metric_breakdowns for computed years, reporting.rpt_metric_trends for earlier
-years' published history); which counts are the same and how they add up comes from the
-metric catalogue (metric_cells.py); disclosure.py decides what to suppress, once for the
-counts every file shares. Symbols: c suppressed, z not applicable (a count of audits has no
-base or percent), x not available (published history has no counts), low (a non-zero
-percentage that rounds to 0). Percentages are whole numbers rounded half up from the counts.
+What each file holds is data (open_data.yaml); everything read from the warehouse is a dbt
+model the open_data_release exposure declares (models/reporting/open_data/): the figures
+(rpt_open_data_figures: the published breakdowns for computed years, earlier years' published
+history), the form versions of each period's audits and which of them could record each
+metric, and the metric catalogue, from which metric_cells.py works out which counts are the
+same and how they add up; disclosure.py decides what to suppress, once for the counts every
+file shares. Symbols: c suppressed, z not applicable (a count of audits has no base or
+percent), x not available (published history has no counts), low (a non-zero percentage that
+rounds to 0). Percentages are whole numbers rounded half up from the counts.
 """
 
 from collections import defaultdict
@@ -22,6 +24,7 @@ import yaml
 from orchestration.publish.disclosure import Cell, CellTable, Relation, suppress
 from orchestration.publish.ees import META_COLUMNS
 from orchestration.publish.files import text_table, write_atomically
+from orchestration.publish.internal import REPORTING_SCHEMA
 from orchestration.publish.metric_cells import (
     AnswerOption,
     Count,
@@ -49,6 +52,42 @@ GEOGRAPHY_COLUMNS = (
     "new_la_code",
     "old_la_code",
     "la_name",
+)
+# The columns read from the open data's models (dbt_project/models/reporting/open_data/).
+PERIOD = ("la_code", "time_period", "time_identifier")
+FIGURE_COLUMNS = (
+    *PERIOD,
+    "section_title",
+    "section_order",
+    "metric_id",
+    "metric_description",
+    "breakdown_topic",
+    "breakdown",
+    "breakdown_label",
+    "breakdown_order",
+    "numerator",
+    "denominator",
+    "published_percent",
+    "is_available",
+    "not_available_reason",
+    "audits_not_able_to_record",
+)
+METRIC_RULE_COLUMNS = (
+    "metric_id",
+    "question_id",
+    "question_type",
+    "numerator_rule",
+    "numerator_codes",
+    "unit",
+    "population",
+    "restrict_to_codes",
+)
+ANSWER_OPTION_COLUMNS = (
+    "question_id",
+    "answer_code",
+    "rolls_up_to",
+    "excluded_from_answered",
+    "offered_on_form_versions",
 )
 
 
@@ -572,38 +611,13 @@ def _figures(
     """The configured authority's figures (a warehouse may hold other authorities' too, such
     as another authority's published history among the seeds: they are not this release):
     computed ones by breakdown, and earlier years' published history as totals."""
-    result = con.execute(
-        """
-        with figures as (
-            select
-                la_code, time_period, time_identifier, section, section_title, metric_id,
-                metric_description, breakdown_topic, breakdown, breakdown_label,
-                breakdown_sort_order as breakdown_order, numerator, denominator,
-                cast(null as integer) as published_percent, is_available,
-                not_available_reason, audits_not_able_to_record
-            from reporting.rpt_metric_breakdowns
-            union all
-            select
-                la_code, time_period, time_identifier, section, section_title, metric_id,
-                metric_description, 'total', 'total', 'Total', 0, null, null, published_percent,
-                true, null, 0
-            from reporting.rpt_metric_trends
-            where value_source = 'published'
-        )
-        select figures.* exclude (section), sections.sort_order as section_order
-        from figures
-        inner join catalogue.form_sections as sections on figures.section = sections.section_id
-        where figures.la_code = ?
-        """,
-        [la_code],
-    )
-    columns = [column[0] for column in result.description]
+    result = _read(con, "rpt_open_data_figures", FIGURE_COLUMNS, "where la_code = ?", [la_code])
     return [
         Figure(
-            **dict(zip(columns, row, strict=True)),
-            breakdown_topic_label=topic_labels[row[columns.index("breakdown_topic")]],
+            **dict(zip(FIGURE_COLUMNS, row, strict=True)),
+            breakdown_topic_label=topic_labels[row[FIGURE_COLUMNS.index("breakdown_topic")]],
         )
-        for row in result.fetchall()
+        for row in result
     ]
 
 
@@ -611,26 +625,14 @@ def _recordable_on(
     con: duckdb.DuckDBPyConnection,
 ) -> dict[tuple[str, str, str], dict[str, frozenset[str]]]:
     """Per authority and period, each metric's form versions (among those its audits were on)
-    that could record it (intermediate.int_metric_availability): none, all, or in a year
-    spanning two versions perhaps some."""
+    that could record it: none, all, or in a year spanning two versions perhaps some."""
     recordable: dict[tuple[str, str, str], dict[str, frozenset[str]]] = defaultdict(dict)
-    for la, period, identifier, metric, versions in con.execute(
-        """
-        with period_versions as (
-            select distinct la_code, time_period, time_identifier, form_version
-            from marts.fct_audits
-        )
-        select
-            period_versions.la_code, period_versions.time_period,
-            period_versions.time_identifier, availability.metric_id,
-            list(period_versions.form_version) filter (where availability.is_available)
-        from period_versions
-        inner join intermediate.int_metric_availability as availability
-            on period_versions.form_version = availability.form_version
-        group by all
-        """
-    ).fetchall():
-        recordable[(la, period, identifier)][metric] = frozenset(versions or ())
+    for la, period, identifier, metric, versions in _read(
+        con,
+        "rpt_open_data_recordable_forms",
+        (*PERIOD, "metric_id", "recordable_form_versions"),
+    ):
+        recordable[(la, period, identifier)][metric] = frozenset(versions)
     return recordable
 
 
@@ -642,24 +644,11 @@ def _form_versions(
     versions: dict[tuple[str, str, str], dict[tuple[str, str], set[str]]] = defaultdict(
         lambda: defaultdict(set)
     )
-    for la, period, identifier, topic, category, version in con.execute(
-        """
-        with audits as (
-            select distinct la_code, time_period, time_identifier, form_version,
-                coalesce(age_band, 'not_recorded') as age_band,
-                coalesce(district_code, 'not_recorded') as district
-            from marts.fct_audits
-        )
-        select distinct la_code, time_period, time_identifier, 'total', 'total', form_version
-        from audits
-        union all
-        select distinct la_code, time_period, time_identifier, 'age_band', age_band, form_version
-        from audits
-        union all
-        select distinct la_code, time_period, time_identifier, 'district', district, form_version
-        from audits
-        """
-    ).fetchall():
+    for la, period, identifier, topic, category, version in _read(
+        con,
+        "rpt_open_data_form_versions",
+        (*PERIOD, "breakdown_topic", "breakdown", "form_version"),
+    ):
         versions[(la, period, identifier)][(topic, category)].add(version)
     return {
         period: {category: frozenset(found) for category, found in by_category.items()}
@@ -668,50 +657,42 @@ def _form_versions(
 
 
 def _metric_cells(con: duckdb.DuckDBPyConnection) -> MetricCells:
-    """The metric catalogue as dbt loaded it (the seeds in the warehouse's catalogue schema)."""
-
-    def codes(value: str | None) -> tuple[str, ...]:
-        return tuple(value.split("|")) if value else ()
-
+    """The metric catalogue as dbt loaded it, in the shape disclosure control reads it."""
+    rules = _read(
+        con,
+        "rpt_open_data_metric_rules",
+        METRIC_RULE_COLUMNS,
+        "order by metric_id",
+    )
     metrics = [
         MetricDefinition(
-            metric, question, rule, codes(numerator_codes), unit, population, codes(restrict)
+            metric, question, rule, tuple(numerator_codes), unit, population, tuple(restrict)
         )
-        for metric, question, rule, numerator_codes, unit, population, restrict in con.execute(
-            """
-            select metrics.metric_id, metrics.question_id, metrics.numerator_rule,
-                metrics.numerator_codes, bases.unit, bases.population, bases.restrict_to_codes
-            from catalogue.metrics as metrics
-            inner join catalogue.metric_bases as bases on metrics.basis = bases.basis
-            order by metrics.metric_id
-            """
-        ).fetchall()
+        for metric, question, _, rule, numerator_codes, unit, population, restrict in rules
     ]
-    question_types = dict(
-        con.execute("select question_id, question_type from catalogue.form_questions").fetchall()
-    )
+    question_types = {question: kind for _, question, kind, *_ in rules if question is not None}
     options: dict[str, list[AnswerOption]] = defaultdict(list)
-    for question, code, rolls_up_to, excluded, offered_on in con.execute(
-        """
-        with versions as (
-            select form_version, rank() over (order by first_used) as rank
-            from catalogue.form_versions
-        )
-        select options.question_id, options.answer_code, options.rolls_up_to,
-            options.excluded_from_answered,
-            list(versions.form_version) filter (
-                where versions.rank >= coalesce(since.rank, 0)
-                and versions.rank <= coalesce(until.rank, 1000)
-            )
-        from catalogue.form_answer_options as options
-        cross join versions
-        left join versions as since on options.since_version = since.form_version
-        left join versions as until on options.until_version = until.form_version
-        group by all
-        order by all
-        """
-    ).fetchall():
+    for question, code, rolls_up_to, excluded, offered_on in _read(
+        con,
+        "rpt_open_data_answer_options",
+        ANSWER_OPTION_COLUMNS,
+        "order by question_id, answer_code",
+    ):
         options[question].append(
             AnswerOption(code, rolls_up_to, bool(excluded), frozenset(offered_on))
         )
     return metric_cells(metrics, question_types, options)
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    model: str,
+    columns: tuple[str, ...],
+    clauses: str = "",
+    parameters: list[str] | None = None,
+) -> list[tuple]:
+    """The rows of one of the open data's models (dbt_project/models/reporting/open_data/,
+    declared by the open_data_release exposure): every query is there, none here."""
+    return con.execute(
+        f"select {', '.join(columns)} from {REPORTING_SCHEMA}.{model} {clauses}", parameters
+    ).fetchall()

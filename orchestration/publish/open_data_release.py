@@ -62,8 +62,9 @@ def _check_result(problems: list[Problem], files: list[Path], passed: str) -> dg
 def build_open_data_assets(
     inputs: list[dg.AssetKey],
 ) -> list[dg.AssetsDefinition | dg.AssetChecksDefinition]:
-    """The candidate (reading what the dbt exposure names: the published models, and the
-    audits' form versions with what each could record), its checks, and the release."""
+    """The candidate (reading the models the dbt exposure names: the figures, the forms of each
+    period's audits and what each could record, the catalogue's rules), its checks, and the
+    release."""
 
     @dg.asset(
         key=CANDIDATE,

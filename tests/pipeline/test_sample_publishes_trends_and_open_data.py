@@ -525,6 +525,12 @@ def test_every_published_model_has_an_enforced_contract(sample_run):
         "rpt_metric_trends",
         "rpt_metric_breakdowns",
         "rpt_ingest_report",
+        # what the open data reads (models/reporting/open_data/)
+        "rpt_open_data_figures",
+        "rpt_open_data_form_versions",
+        "rpt_open_data_recordable_forms",
+        "rpt_open_data_metric_rules",
+        "rpt_open_data_answer_options",
     }
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         for name, node in published.items():
@@ -547,12 +553,19 @@ def test_the_exposures_name_the_outputs_and_the_catalogue_documents_them(sample_
         for e in json.loads(manifest_path.read_text())["exposures"].values()
     }
     assert exposures == {
-        "bi_dashboard": ["rpt_metric_breakdowns", "rpt_metric_trends", "rpt_metrics"],
-        "open_data_release": [
-            "fct_audits",
-            "int_metric_availability",
+        "internal_files": [
+            "rpt_ingest_report",
             "rpt_metric_breakdowns",
             "rpt_metric_trends",
+            "rpt_metrics",
+        ],
+        "bi_dashboard": ["rpt_metric_breakdowns", "rpt_metric_trends", "rpt_metrics"],
+        "open_data_release": [
+            "rpt_open_data_answer_options",
+            "rpt_open_data_figures",
+            "rpt_open_data_form_versions",
+            "rpt_open_data_metric_rules",
+            "rpt_open_data_recordable_forms",
         ],
         "annual_report": [
             "dim_metrics",

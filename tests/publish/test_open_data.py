@@ -16,6 +16,7 @@ from orchestration.publish.open_data import (
     write_release,
 )
 from orchestration.settings import Settings
+from tests.publish.dbt_models import create_model_view
 from tests.support import default_settings
 
 SETTINGS = default_settings(Path("/unused"))
@@ -82,13 +83,15 @@ def breakdown_rows():
 @pytest.fixture
 def warehouse(catalogue):
     """Published models for 2023 (parents' views by district, on the 2023 form) and an
-    earlier year's published history, in the shape dbt builds them."""
+    earlier year's published history, in the shape dbt builds them, with the open data's own
+    models over them (views: they follow what a test changes)."""
     con = catalogue
-    for schema in ("reporting", "marts"):
+    for schema in ("reporting", "marts", "intermediate"):
         con.execute(f"create schema if not exists {schema}")
     con.execute(
-        "create or replace table catalogue.form_sections as "
-        "select * from (values ('participation', 1), ('impact', 2)) as s(section_id, sort_order)"
+        "create or replace table marts.dim_sections as select * from (values "
+        "('participation', 'Participation', 1), ('impact', 'Impact', 2)) "
+        "as s(section_id, section_title, sort_order)"
     )
     columns = ", ".join(f"{name} {kind}" for name, kind in BREAKDOWN_COLUMNS.items())
     con.execute(f"create or replace table reporting.rpt_metric_breakdowns ({columns})")
@@ -106,20 +109,27 @@ def warehouse(catalogue):
             'published' as value_source, 83 as published_percent
         """
     )
+    # the audits per district and form version (int_audit_counts_by_form_version)
     con.execute(
-        "create or replace table marts.fct_audits as select 'E10000014' as la_code, "
-        "'2023' as time_period, 'Calendar year' as time_identifier, '2023' as form_version, "
-        "cast(null as varchar) as age_band, district as district_code "
-        "from (values ('Hart'), ('Havant'), ('Rushmoor')) as districts(district)"
+        "create or replace table intermediate.int_audit_counts_by_form_version as "
+        "select 'E10000014' as la_code, '2023' as time_period, "
+        "'Calendar year' as time_identifier, cast(null as varchar) as age_band, "
+        "district as district_code, '2023' as form_version, audits "
+        "from (values ('Hart', 20), ('Havant', 20), ('Rushmoor', 17)) as d(district, audits)"
     )
     # every metric on every form, as dbt's int_metric_availability says for these metrics
-    con.execute("create schema if not exists intermediate")
     con.execute(
         "create or replace table intermediate.int_metric_availability as "
         "select metric_id, form_version, true as is_available, "
         "cast(null as varchar) as not_available_reason "
         "from catalogue.metrics cross join catalogue.form_versions"
     )
+    for model in (
+        "rpt_open_data_figures",
+        "rpt_open_data_form_versions",
+        "rpt_open_data_recordable_forms",
+    ):
+        create_model_view(con, model)
     return con
 
 
@@ -197,8 +207,9 @@ def test_only_the_configured_authority_is_released(warehouse):
         "from reporting.rpt_metric_breakdowns"
     )
     warehouse.execute(
-        "insert into marts.fct_audits "
-        "select * replace ('E09000001' as la_code) from marts.fct_audits"
+        "insert into intermediate.int_audit_counts_by_form_version "
+        "select * replace ('E09000001' as la_code) "
+        "from intermediate.int_audit_counts_by_form_version"
     )
     other = Settings(**{**SETTINGS.__dict__, "la_code": "E09000001", "la_name": "City"})
     for file in build_release(warehouse, other).files:
@@ -258,7 +269,10 @@ def test_each_finding_has_a_stable_code_and_each_filter_without_a_total_a_defaul
 def spanning_two_forms(con):
     """2023 spans the 2022 and 2023 forms: "not asked" and "declined" (options of the 2023
     form) count the 2023-form audits only; Hart's audits were all on the 2022 form."""
-    con.execute("update marts.fct_audits set form_version = '2022' where district_code = 'Hart'")
+    con.execute(
+        "update intermediate.int_audit_counts_by_form_version set form_version = '2022' "
+        "where district_code = 'Hart'"
+    )
     con.execute(
         "update intermediate.int_metric_availability set is_available = false, "
         "not_available_reason = 'option introduced with the 2023 form' "
@@ -344,8 +358,12 @@ def test_a_small_base_of_the_audits_on_the_newer_form_is_suppressed(warehouse, t
     The base of 4 is a count of 1 to 5 like any other, whichever metric shows it."""
     spanning_two_forms(warehouse)
     warehouse.execute(
-        "insert into marts.fct_audits values "
-        "('E10000014', '2023', 'Calendar year', '2022', null, 'Rushmoor')"
+        "update intermediate.int_audit_counts_by_form_version set audits = 4 "
+        "where district_code = 'Rushmoor'"
+    )
+    warehouse.execute(
+        "insert into intermediate.int_audit_counts_by_form_version values "
+        "('E10000014', '2023', 'Calendar year', null, 'Rushmoor', '2022', 13)"
     )
     for metric, rushmoor, total in (("parents_not_asked", 3, 11), ("parents_declined", 0, 3)):
         warehouse.execute(

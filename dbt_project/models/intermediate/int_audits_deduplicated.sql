@@ -1,8 +1,17 @@
--- One row per audit: the current (latest) submission, placed in its reporting period.
+-- One row per audit: the current (latest) submission, placed in its reporting period and in
+-- its breakdown categories (age band, district): everything the marts count audits by.
 with
 
 ranked as (
     select * from {{ ref('int_audit_submissions_ranked') }}
+),
+
+age_bands as (
+    select
+        submission_id,
+        rolled_up_code as age_band
+    from {{ ref('int_answers_rolled_up') }}
+    where question_id = 'age_band' and answer_status = 'answered'
 ),
 
 current_submissions as (
@@ -25,6 +34,14 @@ current_submissions as (
         source_row
     from ranked
     where is_current_submission
+),
+
+placed as (
+    select
+        current_submissions.*,
+        age_bands.age_band
+    from current_submissions
+    left join age_bands on current_submissions.submission_id = age_bands.submission_id
 )
 
-select * from current_submissions
+select * from placed

@@ -4,8 +4,8 @@
 ) }}
 -- What each audit contributes to each metric of the catalogue: numerator and denominator
 -- units (audits or selections), or a missing answer. The one place the metric rules live:
--- fct_metrics and fct_metric_breakdowns only add these up, by period and by breakdown, for
--- the submission that counts for each audit (int_audits_deduplicated).
+-- int_metric_values_computed and fct_metric_breakdowns only add these up, by period and by
+-- breakdown, for the submission that counts for each audit (int_audits_deduplicated).
 -- Grain: metric x loaded submission (submissions outside a metric's basis have no row);
 -- incremental by file, so a month's files are computed once, when they land.
 with

@@ -5,10 +5,10 @@
 ) }}
 -- What the submissions that count add to each metric, per landed file, authority, period and
 -- breakdown category (age band, district): the contributions of int_metric_contributions_by_audit
--- summed once per file. fct_metrics and fct_metric_breakdowns add these small rows up, so a
--- monthly refresh sums only the files it changed (new ones, and older ones a resubmission in
--- them superseded), not the whole history. A file is on one form version, kept so that
--- fct_metrics leaves out the files whose form could not record a metric
+-- summed once per file. int_metric_values_computed and fct_metric_breakdowns add these small
+-- rows up, so a monthly refresh sums only the files it changed (new ones, and older ones a
+-- resubmission in them superseded), not the whole history. A file is on one form version,
+-- kept so that the per-period sums leave out the files whose form could not record a metric
 -- (int_metric_availability) per file, not per answer. Grain: file x la_code x period x metric
 -- x age band x district (its reference code).
 with
@@ -37,7 +37,7 @@ audits as (
         age_band,
         district_code,
         form_version
-    from {{ ref('fct_audits') }}
+    from {{ ref('int_audits_deduplicated') }}
     where file_sha256 in (select changed_files.file_sha256 from changed_files)
 ),
 

@@ -21,7 +21,7 @@ computed as (
         is_available,
         audits_not_able_to_record,
         not_available_reason
-    from {{ ref('fct_metrics') }}
+    from {{ ref('int_metric_values_computed') }}
     where percent is not null or not is_available
 ),
 
@@ -37,9 +37,10 @@ published as (
 
 metrics as (
     select
-        metric_id,
-        denominator_unit
-    from {{ ref('dim_metrics') }}
+        metrics.metric_id,
+        bases.unit as denominator_unit
+    from {{ ref('metrics') }} as metrics
+    inner join {{ ref('metric_bases') }} as bases on metrics.basis = bases.basis
 ),
 
 combined as (

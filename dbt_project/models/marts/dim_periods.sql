@@ -9,7 +9,7 @@ audit_periods as (
         min(completion_month) as first_month,
         max(completion_month) as last_month,
         count(*) as audits
-    from {{ ref('fct_audits') }}
+    from {{ ref('int_audits_deduplicated') }}
     group by la_code, time_period, time_identifier
 ),
 

@@ -3,9 +3,10 @@
 -- summed per file, age band and district by int_metric_counts_by_file) added up per category.
 -- Each audit is in exactly one category of each topic (audits without an answer are "Not
 -- recorded"), so the categories of a topic always add up to the total. The grid is complete:
--- a category with no audits in a metric's basis has a row of zeros. As in fct_metrics, only
--- audits whose form could record the metric count (int_metric_availability, per file); a
--- category none of whose audits could has no figures, and says why. Every label comes from
+-- a category with no audits in a metric's basis has a row of zeros. As in
+-- int_metric_values_computed, only audits whose form could record the metric count
+-- (int_metric_availability, per file); a category none of whose audits could has no figures,
+-- and says why. Every label comes from
 -- reference data (dim_age_bands, dim_districts), never from an export's cell.
 -- Grain: la_code x metric x period x breakdown_topic x breakdown.
 with
