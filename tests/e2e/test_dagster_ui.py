@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from orchestration.definitions import REFRESH_JOB
-from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from tests.e2e.dagster_ui import DagsterUI, chromium, dagster_dev, screenshot
 
