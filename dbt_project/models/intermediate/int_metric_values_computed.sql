@@ -52,18 +52,7 @@ published as (
 
 with_percent as (
     select
-        la_code,
-        time_period,
-        time_identifier,
-        section_id,
-        metric_id,
-        denominator_unit,
-        not_available_reason,
-        audits_not_able_to_record,
-        is_available,
-        numerator,
-        missing_answers,
-        denominator,
+        * exclude (breakdown_topic, breakdown),
         {{ proportion_columns('numerator', 'denominator', 'denominator_unit') }}
     from counted
 ),

@@ -84,7 +84,7 @@ def build_open_data_assets(
             "The open data, prepared in $CAREAUDIT_DATA_DIR/staging/<run id>/open_data/ for "
             "checking: "
             "tidy CSV files with .meta.csv in the DfE Explore Education Statistics standard, "
-            "described in orchestration/publish/open_data.yaml, with disclosure control "
+            "described in orchestration/lib/publish/open_data.yaml, with disclosure control "
             "(counts of 1 to 5 and any count they could be recovered from suppressed as c)."
         ),
     )
