@@ -3,30 +3,14 @@
     the model's own inputs, so the rule for which audits count lives once. The model defines
     `counts` (per-file metric counts), `audit_versions` (audits per form version), `availability`
     (int_metric_availability) and `metrics` (metric_id, section_id, numerator_rule,
-    denominator_unit); `topics` maps each breakdown topic to the column holding its categories.
+    denominator_unit); `topics` is breakdown_topics() or part of it.
     Only audits whose form could record a metric count; a category none of whose audits could
     has no figures and says why (not recorded is not 0%). Ends with the CTE `counted`:
     la_code x period x metric x breakdown_topic x breakdown. -#}
 {% macro metric_counts_by_category(topics) %}
 
 -- The audits of each category the authority and period has audits in, per form version.
-category_versions as (
-    {%- for topic, categories in topics.items() %}
-        select
-            la_code,
-            time_period,
-            time_identifier,
-            '{{ topic }}' as breakdown_topic,
-            {{ categories }} as breakdown,
-            form_version,
-            sum(audits) as audits
-        from audit_versions
-        group by all
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-),
+{{ audits_by_category(topics) }},
 
 -- Per category and metric: audits on a form that could record it, the others, and why not.
 category_availability as (

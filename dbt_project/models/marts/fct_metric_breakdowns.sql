@@ -6,7 +6,7 @@
 -- a category with no audits in a metric's basis has a row of zeros. The counting is the one
 -- int_metric_values_computed uses (macros/metric_counts_by_category.sql): only audits whose
 -- form could record the metric count; a category none of whose audits could has no figures,
--- and says why. Every label comes from
+-- and says why. The topics are breakdown_topics() (macros/breakdown_topics.sql). Every label comes from
 -- reference data (dim_age_bands, dim_districts), never from an export's cell.
 -- Grain: la_code x metric x period x breakdown_topic x breakdown.
 with
@@ -21,8 +21,8 @@ counts as (
         numerator,
         denominator,
         missing_answers,
-        coalesce(age_band, 'not_recorded') as age_band,
-        coalesce(district_code, 'not_recorded') as district
+        age_band,
+        district_code
     from {{ ref('int_metric_counts_by_file') }}
 ),
 
@@ -33,8 +33,8 @@ audit_versions as (
         time_identifier,
         form_version,
         audits,
-        coalesce(age_band, 'not_recorded') as age_band,
-        coalesce(district_code, 'not_recorded') as district
+        age_band,
+        district_code
     from {{ ref('int_audit_counts_by_form_version') }}
 ),
 
@@ -59,10 +59,7 @@ metrics as (
     from {{ ref('dim_metrics') }}
 ),
 
-{#- the whole period, then each breakdown topic: the column that holds its categories #}
-{%- set topics = {"total": "'total'", "age_band": "age_band", "district": "district"} %}
-
-{{ metric_counts_by_category(topics) }},
+{{ metric_counts_by_category(breakdown_topics()) }},
 
 categories as (
     select distinct
