@@ -6,8 +6,8 @@
 -- a category with no audits in a metric's basis has a row of zeros. The counting is the one
 -- int_metric_values_computed uses (macros/metric_counts_by_category.sql): only audits whose
 -- form could record the metric count; a category none of whose audits could has no figures,
--- and says why. The topics are breakdown_topics() (macros/breakdown_topics.sql). Every label comes from
--- reference data (dim_age_bands, dim_districts), never from an export's cell.
+-- and says why. The topics are breakdown_topics() (macros/breakdown_topics.sql). Every label
+-- comes from reference data (dim_age_bands, dim_districts), never from an export's cell.
 -- Grain: la_code x metric x period x breakdown_topic x breakdown.
 with
 
