@@ -3,10 +3,12 @@
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from unittest.mock import patch
+
+import duckdb
 
 from orchestration.settings import Settings
 
@@ -26,17 +28,39 @@ def careaudit_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+def run_command(
+    command: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: int = 600,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command in a clean environment (careaudit_env unless env is given), its output
+    captured as text, and return the completed process whatever its exit code."""
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=env or careaudit_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def run_careaudit(
     *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run `careaudit <args>` in a subprocess and return the completed process."""
-    return subprocess.run(
-        [CAREAUDIT, *args],
-        env=env or careaudit_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    return run_command([CAREAUDIT, *args], env=env)
+
+
+def refresh_landing(
+    landing: Path, data_dir: Path, *options: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`careaudit refresh` of a landing folder into a data folder, as a data team runs it."""
+    return run_careaudit(
+        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), *options, env=env
     )
 
 
@@ -46,3 +70,27 @@ def default_settings(data_dir: Path) -> Settings:
     with patch.dict(os.environ, careaudit_env(), clear=True):
         settings = Settings.from_env()
     return replace(settings, data_dir=data_dir, landing_dir=data_dir / "landing")
+
+
+def warehouse_rows(data_dir: Path, sql: str, parameters: list | None = None) -> list[tuple]:
+    """What a query returns from a run's warehouse, opened read-only as a BI tool would."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql, parameters).fetchall()
+
+
+def live_formulas(cells: Iterable[str]) -> list[str]:
+    """The cells a spreadsheet would run as a formula when it opens a published CSV: those
+    starting =, +, @, a tab or a carriage return, and - unless the cell is a number."""
+    return [
+        cell
+        for cell in cells
+        if cell[:1] in ("=", "+", "@", "\t", "\r") or (cell[:1] == "-" and not _is_number(cell))
+    ]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
