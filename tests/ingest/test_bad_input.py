@@ -25,6 +25,7 @@ from tests.exports import (
     answered_audit,
     audit,
     csv_bytes,
+    excel_typed_audit,
     export_table,
     headers_of,
     write_export,
@@ -897,13 +898,7 @@ def test_an_xlsx_with_real_excel_dates_title_rows_and_notes_first_loads(
 ) -> None:
     write_export(
         landing / "a.xlsx",
-        [
-            audit(
-                child_id=1234567,
-                review_date=datetime(2022, 8, 15),
-                completed_at=datetime(2022, 8, 16, 10, 32),
-            )
-        ],
+        [excel_typed_audit()],
         title_rows=[["Care Plan Audit, August 2022"]],
         notes_sheet_first=True,
     )
