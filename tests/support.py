@@ -55,6 +55,18 @@ def run_careaudit(
     return run_command([CAREAUDIT, *args], env=env)
 
 
+def start_careaudit(
+    *args: str,
+    env: dict[str, str] | None = None,
+    stdout: int | None = subprocess.PIPE,
+    stderr: int | None = subprocess.PIPE,
+) -> subprocess.Popen[str]:
+    """Start `careaudit <args>` in the background, to watch, stop or kill it while it runs."""
+    return subprocess.Popen(
+        [CAREAUDIT, *args], env=env or careaudit_env(), stdout=stdout, stderr=stderr, text=True
+    )
+
+
 def refresh_landing(
     landing: Path, data_dir: Path, *options: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
