@@ -13,6 +13,14 @@ import duckdb
 from orchestration.settings import Settings
 
 CAREAUDIT = str(Path(sys.executable).with_name("careaudit"))
+# The open-data geography of the bundled sample's authority (Hampshire) and its region.
+HAMPSHIRE = {
+    "new_la_code": "E10000014",
+    "old_la_code": "850",
+    "la_name": "Hampshire",
+    "region_code": "E12000008",
+    "region_name": "South East",
+}
 
 RunCareaudit = Callable[..., subprocess.CompletedProcess[str]]
 
