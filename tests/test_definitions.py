@@ -1,7 +1,6 @@
 """The Dagster code location: it loads, validates, and shows one lineage graph from the
 landing folder to the published files, with dbt tests as asset checks."""
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from orchestration.definitions import REFRESH_JOB, defs
 from orchestration.defs.ingest import RECONCILIATION_CHECK
 from orchestration.paths import REPO_ROOT
-from tests.support import careaudit_env
+from tests.support import run_command
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +24,8 @@ def upstream(specs: dict[str, dg.AssetSpec], key: str) -> set[str]:
 
 def test_dagster_validates_the_workspace():
     dagster = str(Path(sys.executable).with_name("dagster"))
-    result = subprocess.run(
-        [dagster, "definitions", "validate", "-w", "workspace.yaml"],
-        cwd=REPO_ROOT,
-        env=careaudit_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_command(
+        [dagster, "definitions", "validate", "-w", "workspace.yaml"], cwd=REPO_ROOT, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -394,14 +394,23 @@ def ui(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover (execve does not return)
 
 
+def _add_folder_options(command: argparse.ArgumentParser) -> None:
+    """The options of a command that runs the pipeline: its folders, and how much it says."""
+    command.add_argument("--landing", help="folder of exports (default: $CAREAUDIT_LANDING_DIR)")
+    command.add_argument(
+        "--data-dir", help="where outputs go (default: $CAREAUDIT_DATA_DIR or ./data)"
+    )
+    command.add_argument(
+        "--quiet", action="store_true", help="print nothing unless something fails"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="careaudit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("refresh", help="ingest new exports, build the warehouse, publish")
-    run.add_argument("--landing", help="folder of exports (default: $CAREAUDIT_LANDING_DIR)")
-    run.add_argument("--data-dir", help="where outputs go (default: $CAREAUDIT_DATA_DIR or ./data)")
-    run.add_argument("--quiet", action="store_true", help="print nothing unless something fails")
+    _add_folder_options(run)
     run.add_argument(
         "--file",
         metavar="NAME",
@@ -424,9 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         "does not), then rebuild and publish",
     )
     out.add_argument("names", nargs="+", metavar="NAME", help="a file, as the refresh names it")
-    out.add_argument("--data-dir", help="where outputs go (default: $CAREAUDIT_DATA_DIR or ./data)")
-    out.add_argument("--landing", help="folder of exports (default: $CAREAUDIT_LANDING_DIR)")
-    out.add_argument("--quiet", action="store_true", help="print nothing unless something fails")
+    _add_folder_options(out)
     out.set_defaults(handler=withdraw)
 
     table = commands.add_parser(
