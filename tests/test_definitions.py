@@ -125,6 +125,7 @@ def test_the_internal_files_are_the_tables_their_exposure_names(specs):
     """Not every reporting model: the open data's inputs are not published as files."""
     assert upstream(specs, "publish/internal_files") == {
         "reporting/rpt_ingest_report",
+        "reporting/rpt_metric_benchmarks",
         "reporting/rpt_metric_breakdowns",
         "reporting/rpt_metric_trends",
         "reporting/rpt_metrics",

@@ -431,10 +431,11 @@ def test_the_reporting_database_holds_the_published_tables_with_comments(sample_
             "metrics": "BASE TABLE",
             "metric_trends": "BASE TABLE",
             "metric_breakdowns": "BASE TABLE",
+            "metric_benchmarks": "BASE TABLE",
             "publication": "BASE TABLE",
             "metric_trends_latest": "VIEW",
         }
-        for table in ("metrics", "metric_trends", "metric_breakdowns"):
+        for table in ("metrics", "metric_trends", "metric_breakdowns", "metric_benchmarks"):
             published = internal(data_dir, table)
             assert con.execute(f"select count(*) from {table}").fetchone() == (len(published),)
             columns = con.execute(
