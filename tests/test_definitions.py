@@ -235,6 +235,7 @@ def test_the_release_switches_only_after_every_published_output_is_staged(specs)
         "publish/open_data",
         "publish/data_catalogue",
         "publish/annual_report",
+        "publish/hub_packs",
     }
     [check] = [
         spec for spec in check_specs() if spec.asset_key.to_user_string() == "publish/release"
