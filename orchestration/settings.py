@@ -161,6 +161,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CAREAUDIT_AUTHORITY_FOLDERS", "settings", "authority_folders", _yes_no, "false",
              "`true` for a hub loading many authorities: each top folder of the landing folder "
              "is named by an authority's code (`E10000014/2024-05.csv`)"),
+    Variable("CAREAUDIT_HUB_NAME_AUTHORITIES", "settings", "hub_name_authorities", _yes_no,
+             "false",
+             "`true` when a hub's authorities agree to be named in each other's reports: the "
+             "How we compare funnel plots then label every authority; `false` shows the others "
+             "as unnamed points"),
     Variable("CAREAUDIT_MAX_FILE_MB", "settings", "max_file_mb", _positive_int, "256",
              "the largest export read (MB); a larger file is refused without being read whole, "
              "an XLSX may expand to 8 times it"),
@@ -240,6 +245,7 @@ class Settings:
     year_type: YearType
     percent_rounding: Rounding
     authority_folders: bool
+    hub_name_authorities: bool
     max_file_mb: int
     duckdb_memory_limit: str
     dbt_threads: int
