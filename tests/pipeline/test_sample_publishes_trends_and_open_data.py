@@ -525,6 +525,7 @@ def test_every_published_model_has_an_enforced_contract(sample_run):
         "rpt_metrics",
         "rpt_metric_trends",
         "rpt_metric_breakdowns",
+        "rpt_metric_benchmarks",
         "rpt_ingest_report",
         # what the open data reads (models/reporting/open_data/)
         "rpt_open_data_figures",
@@ -541,6 +542,7 @@ def test_every_published_model_has_an_enforced_contract(sample_run):
         "rpt_report_sections",
         "rpt_report_sentences",
         "rpt_report_metrics",
+        "rpt_report_benchmarks",
     }
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         for name, node in published.items():
@@ -565,11 +567,17 @@ def test_the_exposures_name_the_outputs_and_the_catalogue_documents_them(sample_
     assert exposures == {
         "internal_files": [
             "rpt_ingest_report",
+            "rpt_metric_benchmarks",
             "rpt_metric_breakdowns",
             "rpt_metric_trends",
             "rpt_metrics",
         ],
-        "bi_dashboard": ["rpt_metric_breakdowns", "rpt_metric_trends", "rpt_metrics"],
+        "bi_dashboard": [
+            "rpt_metric_benchmarks",
+            "rpt_metric_breakdowns",
+            "rpt_metric_trends",
+            "rpt_metrics",
+        ],
         "open_data_release": [
             "rpt_open_data_answer_options",
             "rpt_open_data_figures",
@@ -578,6 +586,7 @@ def test_the_exposures_name_the_outputs_and_the_catalogue_documents_them(sample_
             "rpt_open_data_recordable_forms",
         ],
         "annual_report": [
+            "rpt_report_benchmarks",
             "rpt_report_breakdowns",
             "rpt_report_changes",
             "rpt_report_comparisons",
