@@ -143,6 +143,38 @@ def test_the_packs_benchmarks_name_only_the_region(hub_run, hub_landing):
         assert compared and all(r["region_authorities"] == "3" for r in compared)
 
 
+GEOGRAPHY = {
+    "geographic_level", "country_code", "country_name", "region_code", "region_name",
+    "new_la_code", "old_la_code", "la_name",
+}  # fmt: skip
+COUNTS = ("audit_count", "audit_base_count")
+
+
+def _figure(row: dict[str, str]) -> tuple[str, ...]:
+    """A row's period and filters: the figure it gives, whoever's it is."""
+    return tuple(v for k, v in row.items() if k not in GEOGRAPHY and not k.startswith("audit_"))
+
+
+@pytest.mark.parametrize(
+    "name", ["care_plan_audit_metrics", "care_plan_audit_metrics_by_characteristic"]
+)
+def test_a_count_suppressed_for_a_member_is_suppressed_for_the_region(hub_run, name):
+    """Else the region's count less the other members' would give it away."""
+    rows = _rows(hub_run / "publish" / "region" / "open_data" / f"{name}.csv")
+    regional = {_figure(r): r for r in rows if r["geographic_level"] == "Regional"}
+    suppressed = [
+        (_figure(r), count)
+        for r in rows
+        if r["geographic_level"] == "Local authority"
+        for count in COUNTS
+        if r[count] == "c" and _figure(r) in regional
+    ]
+    assert suppressed  # the small first year has suppressed counts
+    assert [regional[figure][count] for figure, count in suppressed] == ["c"] * len(suppressed)
+    for figure, _ in suppressed:
+        assert regional[figure]["audit_percent"] in ("c", "z", "x")
+
+
 def test_the_region_pack_has_regional_and_authority_rows_with_disclosure_control(
     hub_run, hub_landing
 ):

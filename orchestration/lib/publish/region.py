@@ -5,7 +5,9 @@ region as a whole, in one set of EES files (geographic_level `Local authority` a
 A member's rows are its own open data (packs.py makes the same). A region's rows are made by
 the same code from the same models, read through views that add the members' counts up per
 region (an in-memory database attaching the warehouse read-only): the region is disclosure-
-controlled as one more authority would be. Its rows leave the authority columns empty, as
+controlled as one more authority would be, and a region's count is also suppressed wherever
+a member's same count is (the members' shown counts subtracted from the region's would
+otherwise give it away). Its rows leave the authority columns empty, as
 EES's Regional level does, and leave out the district breakdown (each district belongs to one
 authority: a regional district row would be that authority's figure again). Earlier years'
 published history (percentages without counts) cannot be added up and is not shown for a
@@ -19,9 +21,12 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib.authorities import Authority
-from orchestration.lib.publish.ees import open_data_files, small_counts, validate
+from orchestration.lib.publish.ees import META_COLUMNS, open_data_files, small_counts, validate
 from orchestration.lib.publish.open_data import (
     GEOGRAPHY_COLUMNS,
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
+    SUPPRESSED,
     OpenDataFile,
     Release,
     build_release,
@@ -110,6 +115,51 @@ def _as_regional(file: OpenDataFile) -> OpenDataFile:
     return replace(file, rows=rows)
 
 
+def _indicators(file: OpenDataFile) -> tuple[list[int], list[int]]:
+    """The positions of the file's count indicators and of its percentages (meta.csv)."""
+    meta = [dict(zip(META_COLUMNS, row, strict=True)) for row in file.meta]
+    counts = [
+        m["col_name"] for m in meta if m["col_type"] == "Indicator" and not m["indicator_unit"]
+    ]
+    percents = [m["col_name"] for m in meta if m["col_type"] == "Indicator" and m["indicator_unit"]]
+    return [file.header.index(c) for c in counts], [file.header.index(c) for c in percents]
+
+
+def _cell_key(file: OpenDataFile, row: tuple[str, ...]) -> tuple[str, ...]:
+    """A row's figure without its geography: the period and every filter."""
+    geography = set(GEOGRAPHY_COLUMNS) - {"time_period", "time_identifier"}
+    counts, percents = _indicators(file)
+    skip = {file.header.index(c) for c in geography} | set(counts) | set(percents)
+    return tuple(cell for i, cell in enumerate(row) if i not in skip)
+
+
+def _hidden_as_members(regional: OpenDataFile, members: Sequence[OpenDataFile]) -> OpenDataFile:
+    """The region's rows with every count suppressed that any member's same count is (and
+    the percentages beside it): a region's count is its members' added up, so showing it
+    beside the others' shown counts would give away the suppressed one."""
+    counts, percents = _indicators(regional)
+    hidden = {
+        (_cell_key(member, row), i)
+        for member in members
+        for row in member.rows
+        for i in counts
+        if row[i] == SUPPRESSED
+    }
+    rows = []
+    for row in regional.rows:
+        key = _cell_key(regional, row)
+        cells = list(row)
+        if any((key, i) in hidden for i in counts):
+            for i in counts:
+                cells[i] = SUPPRESSED if (key, i) in hidden else cells[i]
+            for i in percents:
+                cells[i] = (
+                    SUPPRESSED if cells[i] not in (NOT_APPLICABLE, NOT_AVAILABLE) else cells[i]
+                )
+        rows.append(tuple(cells))
+    return replace(regional, rows=tuple(rows))
+
+
 def _combined(releases: Sequence[Release]) -> Release:
     """One release of every file's rows, in the order given (each file's header and meta are
     the same in every release: one description, open_data.yaml)."""
@@ -136,8 +186,12 @@ def build_region_release(settings: Settings, members: Sequence[Authority]) -> Re
                 region_name=in_region[0].region_name,
             )
             regional = build_release(region_con, as_one)
-            releases.append(replace(regional, files=tuple(map(_as_regional, regional.files))))
-            releases += [own[m.la_code] for m in in_region]
+            members = [own[m.la_code] for m in in_region]
+            files = tuple(
+                _hidden_as_members(_as_regional(file), [m.files[i] for m in members])
+                for i, file in enumerate(regional.files)
+            )
+            releases += [replace(regional, files=files), *members]
     return _combined(releases)
 
 
