@@ -54,4 +54,5 @@ def hub_run(tmp_path_factory: pytest.TempPathFactory, hub_landing: Path) -> Path
         env=careaudit_env(**HUB_ENV),
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+    assert f"hub packs:  {data_dir / 'publish' / 'authorities'}/<la_code>/ for " in result.stdout
     return data_dir
