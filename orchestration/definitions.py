@@ -22,6 +22,7 @@ from orchestration.defs.publish.internal import (
     is_published,
 )
 from orchestration.defs.publish.open_data import build_open_data_assets
+from orchestration.defs.publish.packs import build_hub_packs_asset
 from orchestration.defs.publish.release import every_output_has_the_release_version, release
 from orchestration.defs.publish.reporting_database import build_reporting_database_asset
 from orchestration.defs.resources import careaudit_resource, dbt_resource
@@ -80,6 +81,23 @@ def build_definitions(
                 build_data_catalogue_asset(reporting_models),
                 annual_report.build_annual_report_asset(
                     exposure_asset_keys(careaudit_dbt_models, manifest, annual_report.EXPOSURE)
+                ),
+                build_hub_packs_asset(
+                    exposure_models(manifest, internal.EXPOSURE),
+                    exposure_models(manifest, reporting_database.EXPOSURE),
+                    sorted(
+                        {
+                            key
+                            for exposure in (
+                                internal.EXPOSURE,
+                                reporting_database.EXPOSURE,
+                                open_data.EXPOSURE,
+                                annual_report.EXPOSURE,
+                            )
+                            for key in exposure_asset_keys(careaudit_dbt_models, manifest, exposure)
+                        },
+                        key=lambda key: key.to_user_string(),
+                    ),
                 ),
                 release,
             ]

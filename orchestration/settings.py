@@ -143,13 +143,14 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CAREAUDIT_LA_CODE", "settings", "la_code", _text, "E10000014",
              "the authority every loaded row is stamped with", for_dbt=True),
     Variable("CAREAUDIT_OLD_LA_CODE", "settings", "old_la_code", _text, "850",
-             "the authority's old (three-digit) code, for the open data"),
+             "the authority's old (three-digit) code, for the open data", for_dbt=True),
     Variable("CAREAUDIT_LA_NAME", "settings", "la_name", _text, "Hampshire",
              "the authority's name, for the open data, BI rows and the report", for_dbt=True),
     Variable("CAREAUDIT_REGION_CODE", "settings", "region_code", _text, "E12000008",
-             "the authority's region, for the open data"),
+             "the authority's region, for the open data and the regional benchmarks",
+             for_dbt=True),
     Variable("CAREAUDIT_REGION_NAME", "settings", "region_name", _text, "South East",
-             "the region's name, for the open data"),
+             "the region's name, for the open data", for_dbt=True),
     Variable("CAREAUDIT_YEAR_TYPE", "settings", "year_type", _choice("calendar", "financial"),
              "calendar", "`calendar` (time_period `2022`) or `financial` (April-March, `202223`)",
              for_dbt=True),
@@ -161,9 +162,15 @@ VARIABLES: tuple[Variable, ...] = (
              for_dbt=True),
     Variable("CAREAUDIT_AUTHORITY_FOLDERS", "settings", "authority_folders", _yes_no, "false",
              "`true` for a hub loading many authorities: each top folder of the landing folder "
-             "is named by an authority's code (`E10000014/2024-05.csv`) and its files are "
+             "is named by an authority's code (`E10000014/2024-05.csv`, listed in "
+             "`seeds/catalogue/authorities.csv`) and its files are "
              "stamped with that code instead of `CAREAUDIT_LA_CODE`; a file outside such a folder "
              "is refused with the reason"),
+    Variable("CAREAUDIT_HUB_NAME_AUTHORITIES", "settings", "hub_name_authorities", _yes_no,
+             "false",
+             "`true` when a hub's authorities agree to be named in each other's reports: the "
+             "How we compare funnel plots then label every authority; `false` shows the others "
+             "as unnamed points"),
     Variable("CAREAUDIT_MAX_FILE_MB", "settings", "max_file_mb", _positive_int, "256",
              "the largest export read (MB); a larger file is refused without being read whole, "
              "an XLSX may expand to 8 times it"),
@@ -244,6 +251,7 @@ class Settings:
     year_type: YearType
     percent_rounding: Rounding
     authority_folders: bool
+    hub_name_authorities: bool
     max_file_mb: int
     duckdb_memory_limit: str
     dbt_threads: int

@@ -118,6 +118,7 @@ def test_the_internal_files_are_the_tables_their_exposure_names(specs):
     """Not every reporting model: the open data's inputs are not published as files."""
     assert upstream(specs, "publish/internal_files") == {
         "reporting/rpt_ingest_report",
+        "reporting/rpt_metric_benchmarks",
         "reporting/rpt_metric_breakdowns",
         "reporting/rpt_metric_trends",
         "reporting/rpt_metrics",
@@ -227,6 +228,7 @@ def test_the_release_switches_only_after_every_published_output_is_staged(specs)
         "publish/open_data",
         "publish/data_catalogue",
         "publish/annual_report",
+        "publish/hub_packs",
     }
     [check] = [
         spec for spec in check_specs() if spec.asset_key.to_user_string() == "publish/release"

@@ -116,7 +116,10 @@ def test_the_sql_takes_its_settings_as_vars_with_no_defaults_of_its_own() -> Non
     assert settings.dbt_vars() == {
         "warehouse_path": str(settings.warehouse_path),
         "la_code": "E10000014",
+        "old_la_code": "850",
         "la_name": "Hampshire",
+        "region_code": "E12000008",
+        "region_name": "South East",
         "year_type": "financial",
         "percent_rounding": "half_up",
         "duckdb_memory_limit": "2GB",

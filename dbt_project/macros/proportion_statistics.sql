@@ -69,3 +69,33 @@
         )
     ) * exp(-({{ z }} * {{ z }}) / 2.0)
 {%- endmacro %}
+
+{#- Funnel-plot control limits (Spiegelhalter 2005) around a benchmark proportion, in percent:
+    the normal approximation to the binomial, p ± z·sqrt(p(1-p)/n) for an authority with n
+    audits in the measure's base, clipped to 0..100. z is 1.96 for 95% and 3.09 for 99.8%
+    (two-sided). Null without a base. -#}
+{% macro funnel_limit(benchmark_percent, base, z, bound) -%}
+    {%- set sign = '-' if bound == 'lower' else '+' -%}
+    case
+        when {{ base }} > 0 and {{ benchmark_percent }} is not null
+            then least(100.0, greatest(0.0,
+                {{ benchmark_percent }} {{ sign }} 100.0 * cast({{ z }} as double) * sqrt(
+                    ({{ benchmark_percent }} / 100.0) * (1.0 - {{ benchmark_percent }} / 100.0)
+                    / {{ base }}
+                )
+            ))
+    end
+{%- endmacro %}
+
+{#- The two-sided 99.8% critical value of the standard normal distribution (funnel plots' outer
+    limits: about 3 standard errors). -#}
+{% macro z_998() -%}
+    {{ return(3.090232306167813) }}
+{%- endmacro %}
+
+{#- Fewer audits than this in an authority's base and its figure is not compared with the
+    region's: the normal approximation of the funnel limits needs a base of some size, and a
+    handful of audits says little either way. -#}
+{% macro benchmark_min_base() -%}
+    {{ return(10) }}
+{%- endmacro %}

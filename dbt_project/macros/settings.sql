@@ -9,21 +9,19 @@
     {{ return(var('percent_rounding') | trim | lower) }}
 {%- endmacro %}
 
-{#- The configured authority (CAREAUDIT_LA_CODE, CAREAUDIT_LA_NAME). -#}
-{% macro configured_la_code() -%}
-    {{ return(var('la_code') | trim) }}
+{#- A setting's text as a SQL string literal. -#}
+{% macro setting_literal(value) -%}
+    '{{ value | trim | replace("'", "''") }}'
 {%- endmacro %}
 
-{% macro configured_la_name() -%}
-    {{ return(var('la_name') | trim) }}
-{%- endmacro %}
-
-{#- The authority's name for a row's la_code: CAREAUDIT_LA_NAME for the configured authority;
-    null for another authority of a hub (CAREAUDIT_AUTHORITY_FOLDERS), whose name careaudit is
-    not told. -#}
-{% macro la_name(la_code_column) -%}
-    case
-        when {{ la_code_column }} = '{{ configured_la_code() | replace("'", "''") }}'
-            then '{{ configured_la_name() | replace("'", "''") }}'
-    end
+{#- The configured authority (CAREAUDIT_LA_CODE, CAREAUDIT_OLD_LA_CODE, CAREAUDIT_LA_NAME,
+    CAREAUDIT_REGION_CODE, CAREAUDIT_REGION_NAME) as one row of the authority register's
+    columns: a single authority needs no register row (dim_authorities). -#}
+{% macro configured_authority() -%}
+    select
+        {{ setting_literal(var('la_code')) }} as la_code,
+        {{ setting_literal(var('old_la_code')) }} as old_la_code,
+        {{ setting_literal(var('la_name')) }} as la_name,
+        {{ setting_literal(var('region_code')) }} as region_code,
+        {{ setting_literal(var('region_name')) }} as region_name
 {%- endmacro %}

@@ -97,6 +97,12 @@ def _summary(results: list, settings: object, command: str = "refresh") -> list[
             lines.append(f"  metrics published: {metadata['rows_metrics'].value} rows")
             rounding = settings.percent_rounding  # type: ignore[attr-defined]
             lines.append(f"  percentages: {ROUNDING_SUMMARY[rounding]}")
+        elif key == "publish/hub_packs" and metadata["files"].value:
+            lines.append(
+                f"  hub packs:  {settings.publish_dir / 'authorities'}/<la_code>/ for "  # type: ignore[attr-defined]
+                f"{metadata['authorities'].value}; the region's: "
+                f"{settings.publish_dir / 'region'}"  # type: ignore[attr-defined]
+            )
         elif key == "publish/release":
             lines.append(
                 f"  release:    {metadata['release'].value}, every output of data version "

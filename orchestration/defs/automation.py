@@ -79,6 +79,14 @@ def stable_exports(
     return stable, next_cursor
 
 
+def _run_key(settings: Settings, name: str, sha: str) -> str:
+    """Once per content; in a hub once per content in each authority's folder (two
+    authorities' identical exports are two files, each loaded under its own authority)."""
+    if not settings.authority_folders:
+        return sha
+    return f"{settings.recorded_la_code(name)}:{sha}"
+
+
 def build_landing_sensor(
     job_name: str, settings: Settings, automation: AutomationSettings
 ) -> dg.SensorDefinition:
@@ -90,7 +98,8 @@ def build_landing_sensor(
         description=(
             f"Starts a refresh of each new or changed export in {settings.landing_dir} (its "
             "partition, then dbt and publish), once per content (the run key is the file's "
-            "sha256), when the file has stopped changing "
+            "sha256; in a hub, its authority folder's code and the sha256), when the file has "
+            "stopped changing "
             f"for {automation.landing_settle_seconds:g}s. `.part` and hidden files are ignored."
         ),
     )
@@ -102,7 +111,11 @@ def build_landing_sensor(
         known = set(context.instance.get_dynamic_partitions(LANDED_FILES.name))
         new = sorted(name for name in stable if name not in known)
         requests = [
-            dg.RunRequest(run_key=sha, partition_key=name, tags={"careaudit/landed_file": name})
+            dg.RunRequest(
+                run_key=_run_key(settings, name, sha),
+                partition_key=name,
+                tags={"careaudit/landed_file": name},
+            )
             for name, sha in sorted(stable.items())
         ]
         return dg.SensorResult(

@@ -124,6 +124,35 @@ def test_a_changed_file_starts_a_new_run_and_an_unchanged_one_does_not(tmp_path,
     assert [r.run_key for r in changed] == [sha256(landed)] != [r.run_key for r in first]
 
 
+def test_in_a_hub_each_authoritys_file_is_its_own_partition_and_run(tmp_path, instance):
+    landing = tmp_path / "landing"
+    first = export(landing / "E06000001" / "2023-05.csv", 2)
+    same = landing / "E06000002" / "2023-05.csv"  # the same content, another authority
+    same.parent.mkdir()
+    same.write_bytes(first.read_bytes())
+    old = time.time() - 60
+    for path in (first, same):
+        os.utime(path, (old, old))
+    settings = replace(
+        Settings.from_env(), landing_dir=landing, data_dir=tmp_path, authority_folders=True
+    )
+    automation = AutomationSettings("0 6 2 * *", "Europe/London", SETTLE_SECONDS)
+    defs = build_definitions(settings, automation)
+    sensor = (defs.resolve_sensor_def("landing_folder_sensor"), defs)
+
+    _, cursor = evaluate(sensor, None, instance)
+    requests, _ = evaluate(sensor, cursor, instance)
+
+    assert {(r.partition_key, r.run_key) for r in requests} == {
+        ("E06000001/2023-05.csv", f"E06000001:{sha256(first)}"),
+        ("E06000002/2023-05.csv", f"E06000002:{sha256(first)}"),
+    }
+    assert instance.get_dynamic_partitions("landed_files") == [
+        "E06000001/2023-05.csv",
+        "E06000002/2023-05.csv",
+    ]
+
+
 def test_part_and_hidden_files_are_not_exports(tmp_path, instance):
     landing = tmp_path / "landing"
     export(landing / "2023-05.csv.part", 1)

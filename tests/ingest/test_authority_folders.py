@@ -82,6 +82,30 @@ def test_a_file_outside_an_authority_folder_is_refused_with_the_reason(
     assert not target.exists()  # moved to the quarantine, nothing loaded
 
 
+def test_a_folder_named_by_a_code_the_register_does_not_list_is_refused(tmp_path: Path) -> None:
+    settings = hub_settings(tmp_path)
+    target = settings.landing_dir / "E06000047" / SAMPLE.name  # County Durham: not registered
+    target.parent.mkdir(parents=True)
+    shutil.copy(SAMPLE, target)
+
+    [outcome] = ingest_files(settings, load_catalogue(), list_landing_folder(settings.landing_dir))
+
+    assert outcome.status == "refused"
+    assert outcome.note == (
+        "its folder is named by E06000047, which is not an authority of the register "
+        "(seeds/catalogue/authorities.csv), so careaudit does not know its name or region: add "
+        "the authority's row there (code, old code, name, region), or move the file into its "
+        "authority's folder."
+    )
+    assert not target.exists()
+    assert not settings.warehouse_path.exists() or _submissions(settings) == 0
+
+
+def _submissions(settings: Settings) -> int:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return con.execute("select count(*) from raw.audit_submissions").fetchone()[0]
+
+
 def test_without_authority_folders_every_file_is_the_configured_authority(tmp_path: Path) -> None:
     settings = dataclasses.replace(hub_settings(tmp_path), authority_folders=False)
     assert settings.la_code_for("E06000001/export.csv") == settings.la_code

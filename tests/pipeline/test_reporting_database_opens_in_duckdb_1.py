@@ -92,6 +92,7 @@ def test_duckdb_1_opens_the_published_database(sample_run, old_duckdb_python):
     seen = json.loads(run(old_duckdb_python, READ, data_dir / "publish" / "reporting.duckdb"))
     assert seen["version"] == OLD_DUCKDB
     assert seen["objects"] == [
+        ["metric_benchmarks", "BASE TABLE"],
         ["metric_breakdowns", "BASE TABLE"],
         ["metric_trends", "BASE TABLE"],
         ["metric_trends_latest", "VIEW"],

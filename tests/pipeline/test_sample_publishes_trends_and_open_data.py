@@ -426,10 +426,11 @@ def test_the_reporting_database_holds_the_published_tables_with_comments(sample_
             "metrics": "BASE TABLE",
             "metric_trends": "BASE TABLE",
             "metric_breakdowns": "BASE TABLE",
+            "metric_benchmarks": "BASE TABLE",
             "publication": "BASE TABLE",
             "metric_trends_latest": "VIEW",
         }
-        for table in ("metrics", "metric_trends", "metric_breakdowns"):
+        for table in ("metrics", "metric_trends", "metric_breakdowns", "metric_benchmarks"):
             published = internal(data_dir, table)
             assert con.execute(f"select count(*) from {table}").fetchone() == (len(published),)
             columns = con.execute(
@@ -519,6 +520,7 @@ def test_every_published_model_has_an_enforced_contract(sample_run):
         "rpt_metrics",
         "rpt_metric_trends",
         "rpt_metric_breakdowns",
+        "rpt_metric_benchmarks",
         "rpt_ingest_report",
         # what the open data reads (models/reporting/open_data/)
         "rpt_open_data_figures",
@@ -535,6 +537,7 @@ def test_every_published_model_has_an_enforced_contract(sample_run):
         "rpt_report_sections",
         "rpt_report_sentences",
         "rpt_report_metrics",
+        "rpt_report_benchmarks",
     }
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         for name, node in published.items():
@@ -559,11 +562,17 @@ def test_the_exposures_name_the_outputs_and_the_catalogue_documents_them(sample_
     assert exposures == {
         "internal_files": [
             "rpt_ingest_report",
+            "rpt_metric_benchmarks",
             "rpt_metric_breakdowns",
             "rpt_metric_trends",
             "rpt_metrics",
         ],
-        "bi_dashboard": ["rpt_metric_breakdowns", "rpt_metric_trends", "rpt_metrics"],
+        "bi_dashboard": [
+            "rpt_metric_benchmarks",
+            "rpt_metric_breakdowns",
+            "rpt_metric_trends",
+            "rpt_metrics",
+        ],
         "open_data_release": [
             "rpt_open_data_answer_options",
             "rpt_open_data_figures",
@@ -572,6 +581,7 @@ def test_the_exposures_name_the_outputs_and_the_catalogue_documents_them(sample_
             "rpt_open_data_recordable_forms",
         ],
         "annual_report": [
+            "rpt_report_benchmarks",
             "rpt_report_breakdowns",
             "rpt_report_changes",
             "rpt_report_comparisons",

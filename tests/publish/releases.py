@@ -50,6 +50,8 @@ def stage_outputs(
         elif name == "open_data":
             table = text_table(con, ["metric", "audit_count"], [["audits completed", str(audits)]])
             files = {write_atomically(table, root / "open_data" / "metrics.csv"): 1}
+        elif name == "hub_packs":
+            files = {}  # a single authority's release has no packs
         elif name == "data_catalogue":
             page = root / "catalogue" / "index.html"
             page.parent.mkdir(parents=True, exist_ok=True)

@@ -11,12 +11,16 @@ metrics as (
     select * from {{ ref('dim_metrics') }}
 ),
 
+authorities as (
+    select * from {{ ref('dim_authorities') }}
+),
+
 final as (
     select
         breakdowns.time_period,
         breakdowns.time_identifier,
         breakdowns.la_code,
-        {{ la_name('breakdowns.la_code') }} as la_name,
+        authorities.la_name,
         breakdowns.section_id as section,
         metrics.section_title,
         breakdowns.metric_id,
@@ -40,6 +44,7 @@ final as (
         breakdowns.not_available_reason
     from breakdowns
     inner join metrics on breakdowns.metric_id = metrics.metric_id
+    left join authorities on breakdowns.la_code = authorities.la_code
 )
 
 select * from final

@@ -12,12 +12,16 @@ metrics as (
     select * from {{ ref('dim_metrics') }}
 ),
 
+authorities as (
+    select * from {{ ref('dim_authorities') }}
+),
+
 final as (
     select
         trends.time_period,
         trends.time_identifier,
         trends.la_code,
-        {{ la_name('trends.la_code') }} as la_name,
+        authorities.la_name,
         trends.section_id as section,
         metrics.section_title,
         trends.metric_id,
@@ -54,6 +58,7 @@ final as (
         trends.not_available_reason
     from trends
     inner join metrics on trends.metric_id = metrics.metric_id
+    left join authorities on trends.la_code = authorities.la_code
 )
 
 select * from final

@@ -12,12 +12,16 @@ metrics as (
     select * from {{ ref('dim_metrics') }}
 ),
 
+authorities as (
+    select * from {{ ref('dim_authorities') }}
+),
+
 final as (
     select
         metric_values.time_period,
         metric_values.time_identifier,
         metric_values.la_code,
-        {{ la_name('metric_values.la_code') }} as la_name,
+        authorities.la_name,
         metric_values.section_id as section,
         metrics.section_title,
         metric_values.metric_id,
@@ -38,6 +42,7 @@ final as (
         metric_values.not_available_reason
     from metric_values
     inner join metrics on metric_values.metric_id = metrics.metric_id
+    left join authorities on metric_values.la_code = authorities.la_code
 )
 
 select * from final

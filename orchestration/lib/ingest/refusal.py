@@ -25,6 +25,7 @@ RefusalKind = Literal[
     "repeated_column",  # a question's column appears twice
     "header_only",  # a header row and no audit rows
     "no_authority_folder",  # a hub's file outside a folder named by its authority's code
+    "unknown_authority",  # a hub folder named by a code the authority register does not list
     "bad_file_name",  # a name that is not UTF-8 or holds a control character
     "not_a_file",  # a broken link, a link to a folder, a pipe or device
     "unreadable",  # the service's account cannot read it (permission denied, I/O error)

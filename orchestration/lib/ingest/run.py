@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.authorities import authority_register
 from orchestration.lib.catalogue import FormCatalogue
 from orchestration.lib.ingest.archive import archive_file
 from orchestration.lib.ingest.extract import ParsedExtract, parse_extract
@@ -150,6 +151,17 @@ def _outside_authority_folders(name: str) -> RefusedFileError:
         "CAREAUDIT_AUTHORITY_FOLDERS is on, so every export must be inside a folder of the "
         "landing folder named by its authority's code (e.g. E10000014/export.csv); this one is "
         "not. Move it into its authority's folder.",
+    )
+
+
+def _unregistered_authority(name: str, la_code: str) -> RefusedFileError:
+    return RefusedFileError(
+        name,
+        "unknown_authority",
+        f"its folder is named by {la_code}, which is not an authority of the register "
+        "(seeds/catalogue/authorities.csv), so careaudit does not know its name or region: add "
+        "the authority's row there (code, old code, name, region), or move the file into its "
+        "authority's folder.",
     )
 
 
@@ -280,9 +292,13 @@ def ingest_files(
             state = warehouse_state(con)
     _check_withdrawable(settings, withdraw, state)
     refused_before = {h.file.name: h for h in hashed if h.refusal is not None}
+    registered = authority_register(settings)
     for name, h in read.items():
-        if h.refusal is None and settings.la_code_for(name) is None:
+        la_code = settings.la_code_for(name)
+        if h.refusal is None and la_code is None:
             refused_before[name] = replace(h, refusal=_outside_authority_folders(name))
+        elif h.refusal is None and la_code not in registered:
+            refused_before[name] = replace(h, refusal=_unregistered_authority(name, la_code))
     landed = {name: h.sha for name, h in read.items() if name not in refused_before}
     la_codes = {
         **state.authorities,

@@ -48,6 +48,7 @@ COUNTRY_COLUMNS = ("geographic_level", "country_code", "country_name")
 REGION_COLUMNS = ("region_code", "region_name")
 LA_COLUMNS = ("new_la_code", "old_la_code", "la_name")
 # The geography columns each level needs, and the patterns of their codes.
+GEOGRAPHY_LEVEL_COLUMNS = (*COUNTRY_COLUMNS, *REGION_COLUMNS, *LA_COLUMNS)
 LEVEL_COLUMNS = {
     "National": COUNTRY_COLUMNS,
     "Regional": (*COUNTRY_COLUMNS, *REGION_COLUMNS),
@@ -234,8 +235,13 @@ def _check_rows(
             yield Problem(name, f"has {len(values)} cells, the header {len(header)}", row=number)
             continue
         row = dict(zip(header, values, strict=True))
+        # a geography column of a lower level than the row's is empty (a Regional row has
+        # no authority)
+        not_applicable = set(GEOGRAPHY_LEVEL_COLUMNS) - set(
+            LEVEL_COLUMNS.get(row.get("geographic_level", ""), GEOGRAPHY_LEVEL_COLUMNS)
+        )
         for column, value in row.items():
-            if not value.strip():
+            if not value.strip() and column not in not_applicable:
                 yield Problem(name, "cell is blank", number, column)
         yield from _check_time(name, number, row)
         yield from _check_geography(name, number, header, row)

@@ -22,7 +22,14 @@ from orchestration.lib.atomic import replacing
 
 MANIFEST = "release.json"
 # Every output a complete release holds: the publish assets that write into it.
-OUTPUTS = ("internal_files", "reporting_database", "open_data", "data_catalogue", "annual_report")
+OUTPUTS = (
+    "internal_files",
+    "reporting_database",
+    "open_data",
+    "data_catalogue",
+    "annual_report",
+    "hub_packs",  # a hub's authority and region packs (none for a single authority)
+)
 PARQUET_VERSION_KEY = "careaudit_data_version"
 HTML_VERSION_META = "careaudit-data-version"
 _HTML_VERSION = re.compile(rf'<meta name="{HTML_VERSION_META}" content="([^"]*)">')

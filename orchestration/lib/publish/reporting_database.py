@@ -40,9 +40,12 @@ def write_reporting_database(
     tables: Mapping[str, str],
     run_id: str,
     data_version: str,
+    la_code: str | None = None,
 ) -> dict[str, int]:
     """Copy each relation (schema.table) of the warehouse (con: a read-only connection) into
-    target as a table of the given name, with its comments; returns each table's row count."""
+    target as a table of the given name, with its comments; returns each table's row count.
+    With la_code, only that authority's rows (a hub's pack for one authority)."""
+    only = "" if la_code is None else f"where la_code = {_literal(la_code)} "
     rows: dict[str, int] = {}
     with replacing(target) as partial:
         partial.with_name(f"{partial.name}.wal").unlink(missing_ok=True)
@@ -55,7 +58,7 @@ def write_reporting_database(
                 schema, table = relation.split(".")
                 con.execute(
                     f"create table published.main.{_identifier(name)} as "
-                    f"select * from {_identifier(schema)}.{_identifier(table)} order by all"
+                    f"select * from {_identifier(schema)}.{_identifier(table)} {only}order by all"
                 )
                 rows[name] = con.execute(
                     f"select count(*) from published.main.{_identifier(name)}"

@@ -11,6 +11,7 @@ matplotlib is imported when a chart is drawn, not when the Dagster definitions l
 """
 
 import io
+import math
 import re
 from html import escape
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from orchestration.lib.report.document import (
     BarChart,
     Chart,
     Figure,
+    FunnelChart,
     GroupedBars,
     TrendChart,
 )
@@ -209,11 +211,80 @@ def _trend(ax: "Axes", chart: TrendChart) -> None:
         ax.spines[side].set_visible(False)
 
 
+# The funnel plot's limits: z of 95% and 99.8% (two-sided), as dbt's z_95() and z_998().
+FUNNEL_LIMITS = ((1.959963984540054, "95% limits", "--"), (3.090232306167813, "99.8% limits", ":"))
+OTHERS = "#8a8f94"
+
+
+def _funnel_limit(percent: float, base: float, z: float, sign: int) -> float:
+    """The control limit for a base: p ± z·sqrt(p(1-p)/n), clipped to 0..100 (the formula of
+    dbt's funnel_limit macro, which gives each authority's own limits; here drawn along the
+    axis)."""
+    p = percent / 100
+    return min(100.0, max(0.0, percent + sign * 100 * z * math.sqrt(p * (1 - p) / base)))
+
+
+def _funnel(ax: "Axes", chart: FunnelChart) -> None:
+    points = [chart.own, *chart.others]
+    largest = max(point.base for point in points) * 1.15
+    bases = [5 + (largest - 5) * i / 120 for i in range(121)]
+    ax.axhline(chart.benchmark_percent, color=INK, linewidth=1, label=f"{chart.region_name}")
+    for z, label, style in FUNNEL_LIMITS:
+        for sign in (-1, 1):
+            ax.plot(
+                bases,
+                [_funnel_limit(chart.benchmark_percent, n, z, sign) for n in bases],
+                color=NEUTRAL,
+                linestyle=style,
+                linewidth=1,
+                label=label if sign > 0 else None,
+            )
+    ax.scatter(
+        [p.base for p in chart.others],
+        [p.percent for p in chart.others],
+        s=22,
+        color="white",
+        edgecolors=OTHERS,
+        linewidths=1.2,
+        zorder=3,
+        label="Other authorities" if chart.others else None,
+    )
+    for point in chart.others:
+        if point.label:
+            ax.annotate(
+                point.label, (point.base, point.percent), textcoords="offset points",
+                xytext=(5, -9), fontsize=7, color=OTHERS,
+            )  # fmt: skip
+    ax.scatter(
+        [chart.own.base], [chart.own.percent], s=46, color=BAR, zorder=4, label=chart.own.label
+    )
+    ax.annotate(
+        chart.own.label,
+        (chart.own.base, chart.own.percent),
+        textcoords="offset points",
+        xytext=(6, 5),
+        fontsize=8.5,
+        color=BAR,
+        fontweight="bold",
+    )
+    ax.set_xlim(0, largest)
+    ax.set_ylim(0, 105)
+    ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xlabel("Audits in the measure's base")
+    ax.yaxis.grid(True, color=GRID, linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=7, frameon=False, loc="lower right", ncols=2)
+
+
 def _size(chart: Chart) -> tuple[float, float]:
     """Inches, before the tight crop. The page shows a chart at this size (never larger),
     which is the width of its column on A4: the text prints at the size of the page's."""
     if isinstance(chart, TrendChart):
         return 3.2, 1.8
+    if isinstance(chart, FunnelChart):
+        return 4.3, 2.6
     if isinstance(chart, GroupedBars):
         return CHART_WIDTH, _grouped_height(chart)
     if chart.horizontal:  # every bar gets room for the longest label, so none overlap
@@ -232,6 +303,8 @@ def _draw(chart: Chart) -> "PlotFigure":
     ax = plot.subplots()
     if isinstance(chart, TrendChart):
         _trend(ax, chart)
+    elif isinstance(chart, FunnelChart):
+        _funnel(ax, chart)
     else:
         _bars(ax, chart)
     return plot

@@ -97,6 +97,38 @@ class TemplateRow:
 
 
 @dataclass(frozen=True)
+class Benchmark:
+    """A section's key measure beside the region's (rpt_report_benchmarks): How we compare."""
+
+    section: str
+    section_title: str
+    metric_id: str
+    label: str
+    higher_is: str
+    denominator: int
+    percent: float
+    reported_percent: int
+    region_name: str
+    benchmark_percent: float
+    reported_benchmark_percent: int
+    limits_95: tuple[float, float]
+    limits_998: tuple[float, float]
+    position: str  # above_998 | above_95 | within | below_95 | below_998
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Another authority of the region on a funnel plot: its base and percent, and its name
+    only where the hub allows naming (CAREAUDIT_HUB_NAME_AUTHORITIES)."""
+
+    metric_id: str
+    denominator: int
+    percent: float
+    reported_percent: int
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class ReportData:
     la_name: str
     period: Period
@@ -109,6 +141,8 @@ class ReportData:
     templates: list[TemplateRow]
     directions: dict[str, str]  # every metric of the catalogue -> higher_is
     changes: tuple[Change, ...] = ()  # the findings' measures with a previous period, in order
+    benchmarks: tuple[Benchmark, ...] = ()  # each section's key measure against the region
+    peers: tuple[Peer, ...] = ()  # the region's other authorities on those measures
 
 
 def time_identifier(settings: Settings) -> str:
@@ -269,6 +303,47 @@ def report_templates(con: duckdb.DuckDBPyConnection) -> list[TemplateRow]:
     ]
 
 
+def _benchmarks(
+    con: duckdb.DuckDBPyConnection, settings: Settings, period: str
+) -> tuple[list[Benchmark], list[Peer]]:
+    """The authority's key measures against its region, and the other authorities' points on
+    them (names only where the hub allows naming): nothing when the region has no other
+    authority with figures."""
+    rows = _period_rows(
+        con,
+        "rpt_report_benchmarks",
+        "section_order, report_order, section, section_title, metric_id, metric_label, "
+        "higher_is, denominator, percent, reported_percent, region_name, benchmark_percent, "
+        "reported_benchmark_percent, control_lower_95, control_upper_95, control_lower_998, "
+        "control_upper_998, position, region_code",
+        settings,
+        period,
+    )
+    rows = [row for row in rows if row[-2] != "not_comparable"]
+    key = con.execute(
+        f"select metric_id from {SCHEMA}.rpt_report_benchmarks where la_code = ? "
+        "and time_period = ? and time_identifier = ? and is_key_measure",
+        [settings.la_code, period, time_identifier(settings)],
+    ).fetchall()
+    keys = {metric for (metric,) in key}
+    benchmarks = [
+        Benchmark(*fields[:11], (low95, high95), (low998, high998), position)  # type: ignore[arg-type]
+        for _, _, *fields, low95, high95, low998, high998, position, _ in rows
+        if fields[2] in keys
+    ]
+    if not benchmarks:
+        return [], []
+    name = "la_name" if settings.hub_name_authorities else "null"
+    peers = con.execute(
+        f"select metric_id, denominator, percent, reported_percent, {name} "
+        f"from {SCHEMA}.rpt_report_benchmarks "
+        "where region_code = ? and la_code != ? and time_period = ? and time_identifier = ? "
+        "and percent is not null and metric_id in (select unnest(?)) order by all",
+        [rows[0][-1], settings.la_code, period, time_identifier(settings), sorted(keys)],
+    ).fetchall()
+    return benchmarks, [Peer(*row) for row in peers]
+
+
 def metric_directions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Every metric of the catalogue and whether a higher figure is better, worse or neutral
     (metrics.csv): the word a comparison uses and the colour of its bar follow it."""
@@ -286,6 +361,7 @@ def load_report_data(
     for value in values:
         history.setdefault(value.metric_id, []).append(value)
     previous, first = _comparisons(con, settings, period.time_period)
+    benchmarks, peers = _benchmarks(con, settings, period.time_period)
     return ReportData(
         la_name=settings.la_name,
         period=period,
@@ -298,4 +374,6 @@ def load_report_data(
         templates=report_templates(con),
         directions=metric_directions(con),
         changes=tuple(_changes(con, settings, period.time_period)),
+        benchmarks=tuple(benchmarks),
+        peers=tuple(peers),
     )

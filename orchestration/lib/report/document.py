@@ -15,7 +15,13 @@ from datetime import date
 from typing import ClassVar
 
 from orchestration.lib.report.commentary import Commentary
-from orchestration.lib.report.data import Change, MetricValue, ReportData, TemplateRow
+from orchestration.lib.report.data import (
+    Benchmark,
+    Change,
+    MetricValue,
+    ReportData,
+    TemplateRow,
+)
 from orchestration.lib.report.wording import (
     IN_LINE_POINTS,
     PERIOD_FIELDS,
@@ -92,7 +98,26 @@ class TrendChart:
     published: tuple[bool, ...]  # a figure from an earlier report, not computed
 
 
-Chart = BarChart | GroupedBars | TrendChart
+@dataclass(frozen=True)
+class FunnelPoint:
+    base: int
+    percent: float
+    label: str  # "" for an authority the hub does not name
+
+
+@dataclass(frozen=True)
+class FunnelChart:
+    """A funnel plot: every authority of the region by its base (audits) and percent, this
+    authority highlighted, around the region's pooled percent with the 95% and 99.8%
+    control limits drawn for every base along the axis."""
+
+    own: FunnelPoint
+    others: tuple[FunnelPoint, ...]
+    benchmark_percent: float
+    region_name: str
+
+
+Chart = BarChart | GroupedBars | TrendChart | FunnelChart
 
 
 @dataclass(frozen=True)
@@ -339,7 +364,7 @@ class _Builder:
             parts.append(render(row.not_recorded_before, {**fields, "recorded_since": since}))
         return " ".join(part for part in parts if part)
 
-    def _figure(self, title: str, alt: str, chart: BarChart | TrendChart, table: Table) -> Figure:
+    def _figure(self, title: str, alt: str, chart: Chart, table: Table) -> Figure:
         self.figure_count += 1
         return Figure(self.figure_count, title, alt, chart, table)
 
@@ -598,6 +623,54 @@ class _Builder:
             return []
         return [Question(render(row.text, self.period_fields)), Bullets(tuple(items))]
 
+    def benchmark_blocks(self, row: TemplateRow) -> list[Block]:
+        """How we compare: the row's text, a sentence per section's key measure ("87%, above
+        the region's 81%, within the expected range") and a funnel plot for each; nothing
+        when the region has no other authority to compare with (a single authority)."""
+        if not self.data.benchmarks:
+            return []
+        blocks: list[Block] = [
+            Paragraph(render(row.text, self.period_fields)),
+            Bullets(tuple(_benchmark_sentence(b) for b in self.data.benchmarks)),
+        ]
+        return blocks + [self._funnel_figure(b) for b in self.data.benchmarks]
+
+    def _funnel_figure(self, benchmark: Benchmark) -> Figure:
+        peers = [p for p in self.data.peers if p.metric_id == benchmark.metric_id]
+        chart = FunnelChart(
+            own=FunnelPoint(benchmark.denominator, benchmark.percent, self.data.la_name),
+            others=tuple(FunnelPoint(p.denominator, p.percent, p.name or "") for p in peers),
+            benchmark_percent=benchmark.benchmark_percent,
+            region_name=benchmark.region_name,
+        )
+        title = f"{benchmark.section_title}: {benchmark.label}, {self.data.la_name} and the region"
+        others = "" if not peers else f" and {len(peers)} other authorities of the region"
+        alt = (
+            f"Funnel plot: {self.data.la_name} {benchmark.reported_percent}% of "
+            f"{benchmark.denominator:,} audits{others}, around the region's "
+            f"{benchmark.reported_benchmark_percent}%: {_POSITION_WORDS[benchmark.position]}."
+        )
+        rows = [
+            (self.data.la_name, f"{benchmark.denominator:,}", f"{benchmark.reported_percent}%"),
+            *(
+                (p.name or "Another authority", f"{p.denominator:,}", f"{p.reported_percent}%")
+                for p in peers
+            ),
+            (
+                f"{benchmark.region_name} (pooled)",
+                "",
+                f"{benchmark.reported_benchmark_percent}%",
+            ),
+        ]
+        low95, high95 = benchmark.limits_95
+        low998, high998 = benchmark.limits_998
+        notes = (
+            f"Expected range for {benchmark.denominator:,} audits: {low95:.1f}% to "
+            f"{high95:.1f}% (95% limits), {low998:.1f}% to {high998:.1f}% (99.8% limits).",
+        )
+        table = Table(("Authority", "Audits", "%"), tuple(rows), (False, True, True), notes)
+        return self._figure(title, alt, chart, table)
+
     def key_blocks(self, row: TemplateRow) -> list[Block]:
         """The key messages' generated parts: the significant and the largest changes, and
         the team's recommendations (their own words, from the commentary file)."""
@@ -656,6 +729,9 @@ class _Builder:
             if row.kind in KEY_KINDS:
                 section.blocks += self.key_blocks(row)
                 continue
+            if row.kind == "benchmarks":
+                section.blocks += self.benchmark_blocks(row)
+                continue
             block = self._block(row, section_metrics)
             if block is None:
                 continue
@@ -692,6 +768,26 @@ class _Builder:
 
 KEY_KINDS = ("significant_changes", "largest_changes", "recommendations_summary")
 _HIGHER_IS = {"better": "better", "worse": "worse", "neutral": "neither"}
+
+
+_POSITION_WORDS = {
+    "above_998": "well above the expected range (outside the 99.8% limits)",
+    "above_95": "above the expected range (outside the 95% limits)",
+    "within": "within the expected range",
+    "below_95": "below the expected range (outside the 95% limits)",
+    "below_998": "well below the expected range (outside the 99.8% limits)",
+}
+
+
+def _benchmark_sentence(benchmark: Benchmark) -> str:
+    """'Child feels their life has improved: 87%, above the region's 81%, within the expected
+    range.'"""
+    own, region = benchmark.reported_percent, benchmark.reported_benchmark_percent
+    relation = "above" if own > region else "below" if own < region else "the same as"
+    return (
+        f"{benchmark.label}: {own}%, {relation} the region's {region}%, "
+        f"{_POSITION_WORDS[benchmark.position]}."
+    )
 
 
 def _year_before(period: str) -> str:
