@@ -49,7 +49,7 @@ lint: install
 
 # dbt parses the project once, before parallel test workers would race to write its manifest.
 manifest: install
-	$(BIN)/python -c "import orchestration.dbt_assets"
+	$(BIN)/python -c "import orchestration.defs.transform"
 
 # Test modules are spread over both cores, each module whole on one (module fixtures once).
 test: lint browser manifest

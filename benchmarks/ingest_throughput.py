@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the sample/ package
 
-from orchestration.catalogue import load_catalogue
-from orchestration.ingest.landing import list_landing_folder
-from orchestration.ingest.run import ingest_files
+from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.ingest.landing import list_landing_folder
+from orchestration.lib.ingest.run import ingest_files
 from orchestration.settings import Settings
 from sample.scaled import write_scaled_export
 

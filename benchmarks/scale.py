@@ -45,7 +45,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the sample/ package
 
-from orchestration.dbt_assets import dbt_args
+from orchestration.defs.transform import dbt_args
 from orchestration.paths import DBT_PROJECT_DIR, REPO_ROOT, SAMPLE_EXTRACTS_DIR
 from orchestration.settings import Settings
 from sample.scale import month_range, write_scale_exports

@@ -4,29 +4,29 @@ import warnings
 
 import dagster as dg
 
-from orchestration.alerts import build_failure_alert_sensor
-from orchestration.automation import build_landing_sensor, build_refresh_schedule
-from orchestration.dbt_assets import careaudit_dbt_models, dbt_project
-from orchestration.ingest.assets import (
+from orchestration.defs import report as annual_report
+from orchestration.defs.alerts import build_failure_alert_sensor
+from orchestration.defs.automation import build_landing_sensor, build_refresh_schedule
+from orchestration.defs.ingest import (
     CATALOGUE_FILES,
     LANDING,
     every_row_read_is_loaded_or_rejected,
     ingest_audit_extracts,
 )
-from orchestration.progress import progress_logger
-from orchestration.publish import internal, open_data_release, reporting_database
-from orchestration.publish.data_catalogue import build_data_catalogue_asset
-from orchestration.publish.exposures import exposure_asset_keys, exposure_models
-from orchestration.publish.internal import (
-    REPORTING_SCHEMA,
+from orchestration.defs.progress import progress_logger
+from orchestration.defs.publish import internal, open_data, reporting_database
+from orchestration.defs.publish.data_catalogue import build_data_catalogue_asset
+from orchestration.defs.publish.exposures import exposure_asset_keys, exposure_models
+from orchestration.defs.publish.internal import (
     build_internal_publish_asset,
     is_published,
 )
-from orchestration.publish.open_data_release import build_open_data_assets
-from orchestration.publish.release_asset import every_output_has_the_release_version, release
-from orchestration.publish.reporting_database import build_reporting_database_asset
-from orchestration.report import assets as annual_report
-from orchestration.resources import careaudit_resource, dbt_resource
+from orchestration.defs.publish.open_data import build_open_data_assets
+from orchestration.defs.publish.release import every_output_has_the_release_version, release
+from orchestration.defs.publish.reporting_database import build_reporting_database_asset
+from orchestration.defs.resources import careaudit_resource, dbt_resource
+from orchestration.defs.transform import careaudit_dbt_models, dbt_project
+from orchestration.lib.warehouse import REPORTING_SCHEMA
 from orchestration.settings import AlertSettings, AutomationSettings, Settings
 
 REFRESH_JOB = "careaudit_refresh"
@@ -75,7 +75,7 @@ def build_definitions(
                     exposure_models(manifest, reporting_database.EXPOSURE)
                 ),
                 *build_open_data_assets(
-                    exposure_asset_keys(careaudit_dbt_models, manifest, open_data_release.EXPOSURE)
+                    exposure_asset_keys(careaudit_dbt_models, manifest, open_data.EXPOSURE)
                 ),
                 build_data_catalogue_asset(reporting_models),
                 annual_report.build_annual_report_asset(

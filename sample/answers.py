@@ -8,7 +8,7 @@ its own seeded generator: editing one question's counts leaves every other colum
 import random
 from collections.abc import Iterable
 
-from orchestration.catalogue import FormCatalogue, Question
+from orchestration.lib.catalogue import FormCatalogue, Question
 from sample.design import (
     Answer,
     AnswerSpec,

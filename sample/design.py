@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from orchestration.catalogue import FormCatalogue, Question
+from orchestration.lib.catalogue import FormCatalogue, Question
 
 BLANK = "blank"
 """Reserved answer key: the question was asked but left blank (a missing answer)."""

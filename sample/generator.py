@@ -16,7 +16,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from orchestration.catalogue import FormCatalogue, load_catalogue
+from orchestration.lib.catalogue import FormCatalogue, load_catalogue
 from sample.answers import Answers, assign_answers
 from sample.design import Design, DesignError, Resubmission, load_design
 from sample.identities import (

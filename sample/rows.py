@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from orchestration.catalogue import FormCatalogue, Question
+from orchestration.lib.catalogue import FormCatalogue, Question
 from sample.design import Answer
 from sample.identities import Identity
 

@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from orchestration.catalogue import FormCatalogue, Question, load_catalogue
+from orchestration.lib.catalogue import FormCatalogue, Question, load_catalogue
 from orchestration.paths import CATALOGUE_DIR
 from sample.identities import WORKDAY_MINUTES, WORKDAY_START, load_names
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 
-from orchestration.catalogue import load_catalogue
+from orchestration.lib.catalogue import load_catalogue
 
 Audit = dict[str, object]
 

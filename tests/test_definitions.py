@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 
 from orchestration.definitions import REFRESH_JOB, defs
-from orchestration.ingest.assets import RECONCILIATION_CHECK
+from orchestration.defs.ingest import RECONCILIATION_CHECK
 from orchestration.paths import REPO_ROOT
 from tests.support import careaudit_env
 

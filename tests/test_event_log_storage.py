@@ -1,5 +1,5 @@
 """The run history careaudit's instance keeps: Dagster's SQLite event log written through
-open connections (orchestration/event_log_storage.py), with everything Dagster records still
+open connections (orchestration/cli/event_log_storage.py), with everything Dagster records still
 recorded and readable, and a data dir's earlier history carried over."""
 
 import time
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.event_log_storage import CareauditEventLogStorage
-from orchestration.instance import dagster_yaml, open_instance, prepare_instance
+from orchestration.cli.event_log_storage import CareauditEventLogStorage
+from orchestration.cli.instance import dagster_yaml, open_instance, prepare_instance
 
 FILES = dg.DynamicPartitionsDefinition(name="files")
 TABLES = ("submissions", "answers")

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish.files import write_atomically
+from orchestration.lib.publish.files import write_atomically
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import refresh_state
-from orchestration.catalogue import load_catalogue
-from orchestration.ingest.landing import list_landing_folder
-from orchestration.ingest.run import ingest_files
-from orchestration.refresh_state import nothing_new_since, project_fingerprint, record_completed
+from orchestration.lib import refresh_state
+from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.ingest.landing import list_landing_folder
+from orchestration.lib.ingest.run import ingest_files
+from orchestration.lib.refresh_state import nothing_new_since, project_fingerprint, record_completed
 from orchestration.settings import Settings
 from tests.exports import audit, write_export
 from tests.support import default_settings

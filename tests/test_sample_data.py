@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from orchestration.catalogue import Question, load_catalogue
+from orchestration.lib.catalogue import Question, load_catalogue
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from sample import write_sample
 from sample.design import DesignError, parse_design, read_design_yaml

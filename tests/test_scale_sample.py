@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.catalogue import load_catalogue
-from orchestration.ingest.landing import list_landing_folder
-from orchestration.ingest.run import ingest_files
+from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.ingest.landing import list_landing_folder
+from orchestration.lib.ingest.run import ingest_files
 from sample.scale import form_version_in, write_scale_exports
 from tests.support import default_settings
 

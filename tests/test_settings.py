@@ -10,8 +10,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration.defs.resources import careaudit_resource
 from orchestration.paths import DBT_PROJECT_DIR, REPO_ROOT
-from orchestration.resources import careaudit_resource
 from orchestration.settings import (
     DEVELOPMENT_KEY,
     VARIABLES,

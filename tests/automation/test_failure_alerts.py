@@ -10,10 +10,10 @@ import dagster as dg
 import pytest
 from aiosmtpd.controller import Controller
 
-from orchestration.alerts import build_failure_alert_sensor
 from orchestration.definitions import REFRESH_JOB, build_definitions
-from orchestration.ingest.changes import landing_file_names
-from orchestration.partitions import range_tags, register_landed_files
+from orchestration.defs.alerts import build_failure_alert_sensor
+from orchestration.defs.partitions import range_tags, register_landed_files
+from orchestration.lib.ingest.changes import landing_file_names
 from orchestration.settings import AlertSettings, AutomationSettings, Settings
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.automation import build_refresh_schedule
 from orchestration.definitions import REFRESH_JOB, build_definitions
+from orchestration.defs.automation import build_refresh_schedule
 from orchestration.settings import AutomationSettings, Settings
 from tests.exports import answered_audit, write_export
 

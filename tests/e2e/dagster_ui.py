@@ -16,7 +16,7 @@ from pathlib import Path
 
 from selenium import webdriver
 
-from orchestration.instance import dagster_yaml
+from orchestration.cli.instance import dagster_yaml
 from orchestration.paths import REPO_ROOT
 from tests.support import careaudit_env
 

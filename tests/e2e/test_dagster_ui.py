@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from orchestration.definitions import REFRESH_JOB
-from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from tests.e2e.dagster_ui import DagsterUI, chromium, dagster_dev, screenshot
 
@@ -97,7 +97,8 @@ def materialised_ui(tmp_path_factory: pytest.TempPathFactory):
         ("staging/stg_audit__answers", "raw/audit_answers"),
         ("intermediate/int_answers_rolled_up", "staging/stg_audit__answers"),
         ("marts/fct_care_plan", "intermediate/int_question_responses_classified"),
-        ("marts/fct_metrics", "intermediate/int_metric_counts_by_file"),
+        ("marts/fct_metrics", "intermediate/int_metric_values_computed"),
+        ("intermediate/int_metric_values_computed", "intermediate/int_metric_counts_by_file"),
         ("reporting/rpt_metrics", "marts/fct_metrics"),
         (PUBLISHED, "reporting/rpt_metrics"),
     ],

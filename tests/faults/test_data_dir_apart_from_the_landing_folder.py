@@ -9,10 +9,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.alerts import root_cause
-from orchestration.ingest.assets import ingest_audit_extracts
-from orchestration.partitions import LANDED_FILES
-from orchestration.resources import careaudit_resource
+from orchestration.defs.alerts import root_cause
+from orchestration.defs.ingest import ingest_audit_extracts
+from orchestration.defs.partitions import LANDED_FILES
+from orchestration.defs.resources import careaudit_resource
 from tests.exports import answered_audit, write_export
 from tests.support import careaudit_env, default_settings, run_careaudit
 
@@ -90,7 +90,7 @@ def test_the_ingest_asset_refuses_overlapping_folders_in_runs_the_ui_starts(tmp_
 
     (failure,) = result.get_step_failure_events()
     assert root_cause(failure.step_failure_data.error) == (
-        f"orchestration.preflight.FoldersOverlapError: {why}{WHAT_TO_DO}"
+        f"orchestration.lib.preflight.FoldersOverlapError: {why}{WHAT_TO_DO}"
     )
     assert not settings.warehouse_path.exists()
     assert not settings.archive_dir.exists()

@@ -17,7 +17,7 @@ from dagster._core.errors import DagsterExecutionInterruptedError
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation
 from packaging.version import Version
 
-from orchestration.dbt_process import dbt_events, stop_process_group
+from orchestration.defs.dbt_process import dbt_events, stop_process_group
 
 # Stands in for dbt: leads a process group as careaudit-dbt makes dbt do, starts a child of its
 # own (as dbt may), and logs JSON events until it is stopped; the first event names the child.

@@ -14,7 +14,7 @@ import sqlalchemy
 from dagster._utils.error import serializable_error_info_from_exc_info
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
-from orchestration.plain_errors import MB, explain, explain_step_failure
+from orchestration.lib.plain_errors import MB, explain, explain_step_failure
 
 DiskUsage = namedtuple("DiskUsage", "total used free")
 STATE = "the warehouse is as the last completed step left it"

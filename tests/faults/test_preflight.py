@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import preflight, warehouse
-from orchestration.plain_errors import MB, PlainError
-from orchestration.preflight import (
+from orchestration.lib import preflight, warehouse
+from orchestration.lib.plain_errors import MB, PlainError
+from orchestration.lib.preflight import (
     FoldersOverlapError,
     check_folders_apart,
     check_free_space,

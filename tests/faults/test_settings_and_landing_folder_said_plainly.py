@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
+from orchestration.cli.commands import main
 from tests.support import careaudit_env
 
 

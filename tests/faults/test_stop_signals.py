@@ -9,7 +9,7 @@ import time
 import dagster as dg
 import pytest
 
-from orchestration.stop_signals import StopRequested, stop_signals
+from orchestration.cli.stop_signals import StopRequested, stop_signals
 
 
 def send(signum: int) -> None:

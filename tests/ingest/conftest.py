@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.catalogue import FormCatalogue, load_catalogue
-from orchestration.ingest.recognise import known_header_keys
+from orchestration.lib.catalogue import FormCatalogue, load_catalogue
+from orchestration.lib.ingest.recognise import known_header_keys
 from orchestration.settings import Settings
 from tests.support import default_settings
 

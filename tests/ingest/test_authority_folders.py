@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.catalogue import load_catalogue
-from orchestration.ingest.landing import list_landing_folder
-from orchestration.ingest.run import ingest_files
+from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.ingest.landing import list_landing_folder
+from orchestration.lib.ingest.run import ingest_files
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from orchestration.settings import Settings
 from tests.support import default_settings

@@ -17,9 +17,9 @@ import openpyxl
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from orchestration.catalogue import FormCatalogue
-from orchestration.ingest.pseudonymise import Pseudonymiser
-from orchestration.ingest.run import ingest_landing_folder
+from orchestration.lib.catalogue import FormCatalogue
+from orchestration.lib.ingest.pseudonymise import Pseudonymiser
+from orchestration.lib.ingest.run import ingest_landing_folder
 from orchestration.settings import Settings
 from tests.exports import (
     answered_audit,

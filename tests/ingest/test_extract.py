@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orchestration.catalogue import FormCatalogue
-from orchestration.ingest.extract import ParsedExtract, parse_extract
-from orchestration.ingest.pseudonymise import Pseudonymiser
-from orchestration.ingest.refusal import RefusedFileError
-from orchestration.ingest.run import file_sha256
+from orchestration.lib.catalogue import FormCatalogue
+from orchestration.lib.ingest.extract import ParsedExtract, parse_extract
+from orchestration.lib.ingest.pseudonymise import Pseudonymiser
+from orchestration.lib.ingest.refusal import RefusedFileError
+from orchestration.lib.ingest.run import file_sha256
 from tests.exports import audit, write_export
 
 from .conftest import TEST_KEY

@@ -1,8 +1,8 @@
 """The per-file table on the ingest asset stays small however many files a run covers, and
 never hides a file that needs a look."""
 
-from orchestration.ingest.assets import LISTED_FILES, files_summary
-from orchestration.ingest.run import FileOutcome
+from orchestration.lib.ingest.run import FileOutcome
+from orchestration.lib.ingest.summary import LISTED_FILES, files_summary
 
 
 def loaded(name: str, rejected: int = 0) -> FileOutcome:

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from orchestration.catalogue import FormCatalogue
-from orchestration.ingest.pseudonymise import Pseudonymiser
-from orchestration.ingest.run import ingest_landing_folder
+from orchestration.lib.catalogue import FormCatalogue
+from orchestration.lib.ingest.pseudonymise import Pseudonymiser
+from orchestration.lib.ingest.run import ingest_landing_folder
 from orchestration.settings import Settings
 from tests.exports import audit, write_export
 

@@ -17,13 +17,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from orchestration.catalogue import FormCatalogue
-from orchestration.ingest import run as ingest_run
-from orchestration.ingest.grid import MAX_CELL_CHARACTERS
-from orchestration.ingest.read import read_cells
-from orchestration.ingest.recognise import column_name
-from orchestration.ingest.refusal import RefusedFileError
-from orchestration.ingest.run import FileOutcome, ingest_landing_folder
+from orchestration.lib.catalogue import FormCatalogue
+from orchestration.lib.ingest import run as ingest_run
+from orchestration.lib.ingest.grid import MAX_CELL_CHARACTERS
+from orchestration.lib.ingest.read import read_cells
+from orchestration.lib.ingest.recognise import column_name
+from orchestration.lib.ingest.refusal import RefusedFileError
+from orchestration.lib.ingest.run import FileOutcome, ingest_landing_folder
 from orchestration.settings import Settings
 from tests.exports import audit, csv_bytes, export_table, headers_of, write_export
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orchestration.ingest.normalise import normalise
+from orchestration.lib.ingest.normalise import normalise
 
 
 @pytest.mark.parametrize(

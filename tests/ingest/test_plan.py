@@ -2,7 +2,7 @@
 content, each content loads once while any name holds it, a refused file changes nothing that
 is loaded, and a withdrawn name holds nothing."""
 
-from orchestration.ingest.plan import plan_batch
+from orchestration.lib.ingest.plan import plan_batch
 
 LA = "E10000014"
 

@@ -6,7 +6,7 @@ import hmac
 import numpy as np
 import pytest
 
-from orchestration.ingest.pseudonymise import Pseudonymiser
+from orchestration.lib.ingest.pseudonymise import Pseudonymiser
 
 
 def test_a_pseudonym_is_the_hmac_sha256_of_the_identifier_under_the_key() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.ingest.grid import CellGrid
-from orchestration.ingest.read import read_cells
-from orchestration.ingest.refusal import RefusedFileError
+from orchestration.lib.ingest.grid import CellGrid
+from orchestration.lib.ingest.read import read_cells
+from orchestration.lib.ingest.refusal import RefusedFileError
 from tests.exports import audit, csv_bytes, export_table, headers_of, write_export, write_xlsx
 
 TITLE_ROWS = [["Care Plan Audit export"], ["Exported 01/09/2022", "", "by the form tool"]]

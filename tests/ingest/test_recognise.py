@@ -2,9 +2,9 @@
 
 import pytest
 
-from orchestration.catalogue import FormCatalogue
-from orchestration.ingest.recognise import recognise_form
-from orchestration.ingest.refusal import RefusedFileError
+from orchestration.lib.catalogue import FormCatalogue
+from orchestration.lib.ingest.recognise import recognise_form
+from orchestration.lib.ingest.refusal import RefusedFileError
 from tests.exports import headers_of
 
 

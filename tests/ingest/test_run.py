@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.catalogue import FormCatalogue
-from orchestration.ingest.landing import list_landing_folder
-from orchestration.ingest.load import KeyMismatchError
-from orchestration.ingest.pseudonymise import Pseudonymiser
-from orchestration.ingest.run import (
+from orchestration.lib.catalogue import FormCatalogue
+from orchestration.lib.ingest.landing import list_landing_folder
+from orchestration.lib.ingest.load import KeyMismatchError
+from orchestration.lib.ingest.pseudonymise import Pseudonymiser
+from orchestration.lib.ingest.run import (
     KEY_CHECK_MESSAGE,
     MissingKeyError,
     ingest_landing_folder,
@@ -270,7 +270,9 @@ def test_a_failed_load_leaves_an_existing_warehouse_as_it_was(
     def fail_at_the_last_insert(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("orchestration.ingest.load._insert_landed_file", fail_at_the_last_insert)
+    monkeypatch.setattr(
+        "orchestration.lib.ingest.load._insert_landed_file", fail_at_the_last_insert
+    )
     with pytest.raises(OSError, match="disk full"):
         ingest_landing_folder(settings, catalogue)
 

@@ -5,8 +5,8 @@ from datetime import datetime
 
 import pytest
 
-from orchestration.catalogue import FormCatalogue
-from orchestration.ingest.shown import header, quoted, shape, shown
+from orchestration.lib.catalogue import FormCatalogue
+from orchestration.lib.ingest.shown import header, quoted, shape, shown
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.catalogue import FormCatalogue
-from orchestration.ingest.answers import resolve_column
-from orchestration.ingest.values import AnswerResolver, Resolution, parse_datetimes
+from orchestration.lib.catalogue import FormCatalogue
+from orchestration.lib.ingest.answers import resolve_column
+from orchestration.lib.ingest.values import AnswerResolver, Resolution, parse_datetimes
 
 # ---- dates ----
 

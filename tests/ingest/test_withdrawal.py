@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from orchestration.catalogue import FormCatalogue
-from orchestration.ingest.changes import changed_landing_files, counted_but_gone, landing_files
-from orchestration.ingest.pseudonymise import Pseudonymiser
-from orchestration.ingest.run import (
+from orchestration.lib.catalogue import FormCatalogue
+from orchestration.lib.ingest.changes import changed_landing_files, counted_but_gone, landing_files
+from orchestration.lib.ingest.pseudonymise import Pseudonymiser
+from orchestration.lib.ingest.run import (
     IngestError,
     ingest_files,
     ingest_landing_folder,

@@ -15,7 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
-from orchestration.cli import main
+from orchestration.cli.commands import main
 
 
 def stop_when_renamed_into_place(marker: Path, points: dict[str, re.Pattern[str]]) -> None:

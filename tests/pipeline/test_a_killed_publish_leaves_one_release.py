@@ -30,9 +30,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.lib.publish.manifest import html_version_tag, read_manifest
+from orchestration.lib.publish.manifest import release_problems as version_check
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
-from orchestration.publish.manifest import html_version_tag, read_manifest
-from orchestration.publish.manifest import release_problems as version_check
 from orchestration.settings import DEVELOPMENT_KEY
 from tests.exports import answered_audit, write_export
 from tests.pipeline.conftest import SAMPLE_ENV

@@ -13,9 +13,10 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.lib.report.data import metric_directions, report_templates
+from orchestration.lib.report.wording import SIGNIFICANT, check_row
+from orchestration.lib.rounding import whole_percent
 from orchestration.paths import SAMPLE_COMMENTARY_DIR, SAMPLE_EXTRACTS_DIR
-from orchestration.report.data import metric_directions, report_templates
-from orchestration.report.wording import SIGNIFICANT, check_row, whole_percent
 from tests.support import careaudit_env, run_careaudit
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.dbt_assets import dbt_args
+from orchestration.defs.transform import dbt_args
 from orchestration.paths import DBT_PROJECT_DIR
 from tests.support import careaudit_env, default_settings
 

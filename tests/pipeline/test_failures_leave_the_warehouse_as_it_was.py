@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.catalogue import load_catalogue
-from orchestration.ingest.assets import RECONCILIATION_CHECK
-from orchestration.ingest.run import ingest_landing_folder
+from orchestration.defs.ingest import RECONCILIATION_CHECK
+from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.ingest.run import ingest_landing_folder
 from orchestration.settings import Settings
 from sample.scaled import write_scaled_export
 from tests.exports import answered_audit, write_export

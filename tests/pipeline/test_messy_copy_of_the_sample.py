@@ -15,7 +15,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration.catalogue import Question, load_catalogue
+from orchestration.lib.catalogue import Question, load_catalogue
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from tests.pipeline.conftest import SAMPLE_ENV
 from tests.support import careaudit_env, run_careaudit

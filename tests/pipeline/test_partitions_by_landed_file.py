@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from tests.exports import answered_audit, write_export
 from tests.support import careaudit_env, run_careaudit
 

@@ -19,8 +19,8 @@ import openpyxl
 import pytest
 from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
-from orchestration.ingest.assets import RECONCILIATION_CHECK
-from orchestration.ingest.pseudonymise import Pseudonymiser
+from orchestration.defs.ingest import RECONCILIATION_CHECK
+from orchestration.lib.ingest.pseudonymise import Pseudonymiser
 from tests.exports import answered_audit, csv_bytes, export_table, write_export
 from tests.support import careaudit_env, run_careaudit
 

@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.publish.ees import open_data_files, small_counts, validate
+from orchestration.lib.publish.ees import open_data_files, small_counts, validate
 from tests.support import careaudit_env
 
 pytestmark = pytest.mark.slow
@@ -370,7 +370,7 @@ REBUILD = """
 import sys
 from pathlib import Path
 import duckdb
-from orchestration.publish.open_data import build_release, write_release
+from orchestration.lib.publish.open_data import build_release, write_release
 from orchestration.settings import Settings
 with duckdb.connect(sys.argv[1], read_only=True) as con:
     write_release(build_release(con, Settings.from_env()), Path(sys.argv[2]))

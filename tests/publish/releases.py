@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish.files import text_table, write_atomically
-from orchestration.publish.manifest import OUTPUTS, PARQUET_VERSION_KEY, html_version_tag
-from orchestration.publish.release import StagedOutput, record_output, staged_release_dir
-from orchestration.publish.reporting_database import write_reporting_database
+from orchestration.lib.publish.files import text_table, write_atomically
+from orchestration.lib.publish.manifest import OUTPUTS, PARQUET_VERSION_KEY, html_version_tag
+from orchestration.lib.publish.release import StagedOutput, record_output, staged_release_dir
+from orchestration.lib.publish.reporting_database import write_reporting_database
 from orchestration.settings import Settings
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish.dbt_docs import catalog, docs_template, static_page
+from orchestration.lib.publish.dbt_docs import catalog, docs_template, static_page
 
 
 def node(resource_type: str, schema: str, name: str, materialized: str = "table") -> dict:

@@ -8,7 +8,7 @@ from itertools import product
 
 import pytest
 
-from orchestration.publish.disclosure import (
+from orchestration.lib.publish.disclosure import (
     CellTable,
     Relation,
     exposed_cells,

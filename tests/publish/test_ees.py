@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.publish.ees import META_COLUMNS, small_counts, validate
+from orchestration.lib.publish.ees import META_COLUMNS, small_counts, validate
 
 GEOGRAPHY = {
     "time_period": "2022",

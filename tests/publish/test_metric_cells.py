@@ -3,8 +3,8 @@ catalogue: what disclosure control needs to know about every way to subtract."""
 
 import pytest
 
-from orchestration.publish.metric_cells import ALL_AUDITS, NOT_ANSWERED, MetricCells
-from orchestration.publish.open_data import _metric_cells
+from orchestration.lib.publish.metric_cells import ALL_AUDITS, NOT_ANSWERED, MetricCells
+from orchestration.lib.publish.open_data import _metric_cells
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.publish.ees import open_data_files, small_counts, validate
-from orchestration.publish.open_data import (
+from orchestration.lib.publish.ees import open_data_files, small_counts, validate
+from orchestration.lib.publish.open_data import (
     OpenDataError,
     OpenDataFile,
     build_release,
-    whole_percent,
+    open_data_percent,
     write_release,
 )
 from orchestration.settings import Settings
@@ -36,7 +36,7 @@ SETTINGS = default_settings(Path("/unused"))
     ],
 )
 def test_percentages_are_whole_numbers_rounded_half_up(numerator, denominator, shown):
-    assert whole_percent(numerator, denominator) == shown
+    assert open_data_percent(numerator, denominator) == shown
 
 
 BREAKDOWN_COLUMNS = {

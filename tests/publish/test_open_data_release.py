@@ -9,17 +9,17 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.publish.open_data_release import (
+from orchestration.defs.publish.open_data import (
     CANDIDATE,
     RELEASE,
     build_open_data_assets,
     candidate_dir,
     candidate_version_path,
 )
-from orchestration.publish.release import publish_release
-from orchestration.publish.release_asset import every_output_has_the_release_version, release
-from orchestration.publish.staging import RELEASE_ASSET, warehouse_version
-from orchestration.resources import CareauditResource, careaudit_resource
+from orchestration.defs.publish.release import every_output_has_the_release_version, release
+from orchestration.defs.publish.staging import RELEASE_ASSET, warehouse_version
+from orchestration.defs.resources import CareauditResource, careaudit_resource
+from orchestration.lib.publish.release import publish_release
 from orchestration.settings import Settings
 from tests.publish.releases import stage_outputs
 from tests.publish.test_ees import ROWS, write

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish.manifest import MANIFEST, OUTPUTS, release_problems
-from orchestration.publish.release import (
+from orchestration.lib.publish.manifest import MANIFEST, OUTPUTS, release_problems
+from orchestration.lib.publish.release import (
     KEPT_PREVIOUS_RELEASES,
     ReleaseError,
     publish_release,

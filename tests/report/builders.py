@@ -4,8 +4,8 @@ rows of report_sentences the test needs."""
 from datetime import date
 from pathlib import Path
 
-from orchestration.report.commentary import Commentary
-from orchestration.report.data import (
+from orchestration.lib.report.commentary import Commentary
+from orchestration.lib.report.data import (
     Change,
     Comparison,
     MetricValue,

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.paths import SAMPLE_COMMENTARY_DIR, SAMPLE_EXTRACTS_DIR
-from orchestration.report.commentary import (
+from orchestration.lib.report.commentary import (
     CommentaryError,
     ensure_commentary,
     read_commentary,
     template,
 )
+from orchestration.paths import SAMPLE_COMMENTARY_DIR, SAMPLE_EXTRACTS_DIR
 from tests.support import default_settings
 
 HEADINGS = {

@@ -5,9 +5,9 @@ messages from the significant and the largest changes, and one table of what cha
 
 import pytest
 
-from orchestration.report.commentary import Commentary
-from orchestration.report.data import BreakdownRow, Comparison
-from orchestration.report.document import (
+from orchestration.lib.report.commentary import Commentary
+from orchestration.lib.report.data import BreakdownRow, Comparison
+from orchestration.lib.report.document import (
     Bullets,
     ChangeTable,
     Figure,
@@ -19,7 +19,7 @@ from orchestration.report.document import (
     TrendChart,
     build_report,
 )
-from orchestration.report.markdown import render_markdown
+from orchestration.lib.report.markdown import render_markdown
 from tests.report.builders import (
     COMPARE,
     NO_COMMENTARY,

@@ -7,10 +7,10 @@ matter and the provenance (run, data version) closes the report."""
 import re
 from html.parser import HTMLParser
 
-from orchestration.report.commentary import Commentary
-from orchestration.report.document import build_report
-from orchestration.report.html import render_html
-from orchestration.report.markdown import escape, render_markdown
+from orchestration.lib.report.commentary import Commentary
+from orchestration.lib.report.document import build_report
+from orchestration.lib.report.html import render_html
+from orchestration.lib.report.markdown import escape, render_markdown
 from tests.report.builders import NO_COMMENTARY, PRODUCED_ON, report_data, row, value
 from tests.report.test_document import CHILD, OUTLINE, PARENTS, THIS_YEAR
 

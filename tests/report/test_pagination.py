@@ -3,9 +3,9 @@ the cover stands alone, the key messages and what changed open a page, a block t
 fit opens the next one (and the page marks it), nothing is split, and a heading never ends a
 page without what it heads."""
 
-from orchestration.report.document import Bullets, Paragraph, Question, Report, Section
-from orchestration.report.html import render_page
-from orchestration.report.pagination import BODY, PAGE_HEIGHT, PAGE_WIDTH, lines, paginate
+from orchestration.lib.report.document import Bullets, Paragraph, Question, Report, Section
+from orchestration.lib.report.html import render_page
+from orchestration.lib.report.pagination import BODY, PAGE_HEIGHT, PAGE_WIDTH, lines, paginate
 from tests.report.builders import PRODUCED_ON
 
 SENTENCE = "In 230 cases (95%) the IRO was satisfied that quality of life has improved. " * 2

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from orchestration.report.data import Period
-from orchestration.report.publish import ReportPeriodError, chosen_periods
+from orchestration.lib.report.data import Period
+from orchestration.lib.report.publish import ReportPeriodError, chosen_periods
 from orchestration.settings import Settings, SettingsError
 
 AVAILABLE = [

@@ -3,16 +3,16 @@ comparison with an earlier year chosen from the trend marts' change and test."""
 
 import pytest
 
-from orchestration.report.data import Comparison
-from orchestration.report.wording import (
+from orchestration.lib.report.data import Comparison
+from orchestration.lib.report.wording import (
     change_in_points,
     check_row,
     compared,
     comparison_fields,
     period_label,
     trend,
-    whole_percent,
 )
+from orchestration.lib.rounding import whole_percent
 from tests.report.builders import COMPARE, TREND, row
 
 

@@ -1,0 +1,192 @@
+"""The open-data release as Dagster assets: a candidate written to the run's staging folder,
+two blocking checks on the candidate's files (the EES open data standard; no count from 1 to
+5), and publish/open_data, which moves the checked files into the run's staged release. A
+failed check stops publish/open_data, and with it the whole release (publish/release), in
+the same run: every public file stays as it was."""
+
+import csv
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs import OWNERS
+from orchestration.defs.progress import report
+from orchestration.defs.publish.staging import stage, warehouse_version
+from orchestration.defs.resources import WAREHOUSE_POOL, CareauditResource
+from orchestration.lib.publish.ees import (
+    Problem,
+    meta_path,
+    open_data_files,
+    small_counts,
+    validate,
+)
+from orchestration.lib.publish.open_data import build_release, guidance_path, write_release
+from orchestration.lib.publish.release import staging_dir
+from orchestration.settings import Settings
+
+CANDIDATE = dg.AssetKey(["publish", "open_data_candidate"])
+RELEASE = dg.AssetKey(["publish", "open_data"])
+EXPOSURE = "open_data_release"
+MAX_LISTED_PROBLEMS = 50
+
+
+def candidate_dir(settings: Settings, run_id: str) -> Path:
+    """Each run's own candidate: two runs never check or release each other's."""
+    return staging_dir(settings, run_id) / "open_data"
+
+
+def candidate_version_path(settings: Settings, run_id: str) -> Path:
+    """The data version the candidate was made from (the warehouse may be rebuilt by another
+    run before this run's release)."""
+    return staging_dir(settings, run_id) / "open_data.data_version"
+
+
+def _rows(path: Path) -> int:
+    with path.open(newline="", encoding="utf-8") as f:
+        return sum(1 for _ in csv.reader(f)) - 1  # the header is not a row
+
+
+def _check_result(problems: list[Problem], files: list[Path], passed: str) -> dg.AssetCheckResult:
+    if not files:
+        problems = [Problem("open data", "the candidate release has no files")]
+    listed = "\n".join(f"- {p}" for p in problems[:MAX_LISTED_PROBLEMS])
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        listed += f"\n- ... and {len(problems) - MAX_LISTED_PROBLEMS} more"
+    return dg.AssetCheckResult(
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=passed if not problems else f"{len(problems)} problem(s): release stopped",
+        metadata={
+            "files_checked": len(files),
+            "problems": dg.MetadataValue.md(listed or "none"),
+        },
+    )
+
+
+def build_open_data_assets(
+    inputs: list[dg.AssetKey],
+) -> list[dg.AssetsDefinition | dg.AssetChecksDefinition]:
+    """The candidate (reading the models the dbt exposure names: the figures, the forms of each
+    period's audits and what each could record, the catalogue's rules), its checks, and the
+    release."""
+
+    @dg.asset(
+        key=CANDIDATE,
+        deps=inputs,
+        group_name="publish",
+        kinds={"python", "csv"},
+        owners=OWNERS,
+        metadata={"dbt_exposure": EXPOSURE},
+        pool=WAREHOUSE_POOL,  # reads the warehouse: not while a writer holds it
+        description=(
+            "The open data, prepared in $CAREAUDIT_DATA_DIR/staging/<run id>/open_data/ for "
+            "checking: "
+            "tidy CSV files with .meta.csv in the DfE Explore Education Statistics standard, "
+            "described in orchestration/publish/open_data.yaml, with disclosure control "
+            "(counts of 1 to 5 and any count they could be recovered from suppressed as c)."
+        ),
+    )
+    def open_data_candidate(
+        context: dg.AssetExecutionContext, careaudit: CareauditResource
+    ) -> dg.MaterializeResult:
+        settings = careaudit.settings()
+        version = warehouse_version(context.instance, context.run.run_id)
+        with careaudit.warehouse(read_only=True) as con:
+            release = build_release(con, settings)
+        directory = candidate_dir(settings, context.run.run_id)
+        written = write_release(release, directory)
+        candidate_version_path(settings, context.run.run_id).write_text(version, encoding="utf-8")
+        for file in release.files:
+            report(context, f"open data candidate {file.name}.csv ({len(file.rows)} rows)")
+        return dg.MaterializeResult(
+            metadata={
+                "directory": dg.MetadataValue.path(str(directory)),
+                "data_version": version,
+                "files": dg.MetadataValue.md("\n".join(f"- `{p.name}`" for p in written)),
+                "suppressed_counts": release.suppressed_counts,
+                **{f"rows_{file.name}": len(file.rows) for file in release.files},
+            }
+        )
+
+    @dg.asset_check(
+        asset=CANDIDATE,
+        blocking=True,
+        description=(
+            "Every file meets the EES open data standard: mandatory time and geography "
+            "columns, a matching .meta.csv, snake_case, no blank cells, indicators numbers "
+            "or the symbols c, z, x, low."
+        ),
+    )
+    def meets_ees_open_data_standard(
+        context: dg.AssetCheckExecutionContext, careaudit: CareauditResource
+    ) -> dg.AssetCheckResult:
+        files = open_data_files(candidate_dir(careaudit.settings(), context.run.run_id))
+        problems = [problem for path in files for problem in validate(path)]
+        return _check_result(problems, files, "every file meets the standard")
+
+    @dg.asset_check(
+        asset=CANDIDATE,
+        blocking=True,
+        description="No count indicator of any open-data file holds a count from 1 to 5.",
+    )
+    def no_count_from_1_to_5(
+        context: dg.AssetCheckExecutionContext, careaudit: CareauditResource
+    ) -> dg.AssetCheckResult:
+        files = open_data_files(candidate_dir(careaudit.settings(), context.run.run_id))
+        problems = [problem for path in files for problem in small_counts(path)]
+        return _check_result(problems, files, "no count from 1 to 5")
+
+    @dg.asset(
+        key=RELEASE,
+        deps=[CANDIDATE],
+        group_name="publish",
+        kinds={"csv"},
+        owners=OWNERS,
+        metadata={"dbt_exposure": EXPOSURE},
+        description=(
+            "publish/open_data/: the checked candidate (and its data_guidance.md: the files, "
+            "the symbols and a footnote for each finding a year's form could not record), "
+            "moved into the run's staged release; "
+            "runs only when the candidate's blocking checks pass, and is published by "
+            "publish/release with every other output. For the public."
+        ),
+    )
+    def open_data(
+        context: dg.AssetExecutionContext, careaudit: CareauditResource
+    ) -> dg.MaterializeResult:
+        settings = careaudit.settings()
+        staged = stage(context, settings)
+        source = candidate_dir(settings, context.run.run_id)
+        files = open_data_files(source)
+        if not files:
+            raise dg.Failure(
+                f"no candidate release in {source}: materialize {CANDIDATE.to_user_string()} "
+                "in the same run"
+            )
+        # The version the candidate was made from, not the warehouse's now.
+        version = candidate_version_path(settings, context.run.run_id).read_text(encoding="utf-8")
+        staged = replace(staged, data_version=version)
+        target = staged.directory / "open_data"
+        target.mkdir(parents=True, exist_ok=True)
+        moved: dict[Path, int | None] = {}
+        for path in [path for data in files for path in (data, meta_path(data))]:
+            moved[target / path.name] = _rows(path)
+            os.replace(path, target / path.name)
+            report(context, f"staged open_data/{path.name} ({moved[target / path.name]} rows)")
+        guidance = guidance_path(source)
+        if guidance.exists():
+            moved[target / guidance.name] = None
+            os.replace(guidance, target / guidance.name)
+            report(context, f"staged open_data/{guidance.name}")
+        staged.record(moved)
+        return dg.MaterializeResult(
+            metadata={
+                "directory": dg.MetadataValue.path(str(staged.published_path(target))),
+                "files": dg.MetadataValue.md("\n".join(f"- `{p.name}`" for p in moved)),
+                "data_version": version,
+            }
+        )
+
+    return [open_data_candidate, meets_ees_open_data_standard, no_count_from_1_to_5, open_data]

@@ -1,0 +1,1 @@
+"""Ingest: list the landing folder, read, recognise, validate, pseudonymise, plan, load."""

@@ -1,0 +1,1 @@
+"""Publishing: files, reporting.duckdb, open data with disclosure control, releases."""

@@ -1,0 +1,1 @@
+"""The annual report: data, wording, commentary, document, pages, charts, HTML and Markdown."""

@@ -1,1 +1,0 @@
-"""Publish: files and databases made from the reporting models, for BI tools and people."""
