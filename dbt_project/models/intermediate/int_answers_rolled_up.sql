@@ -32,10 +32,10 @@ rolled_up as (
         answers.question_id,
         answers.answer_status,
         answers.answer_code,
+        answers.file_sha256,
         options.sort_order as answer_sort_order,
         coalesce(options.rolls_up_to, answers.answer_code) as rolled_up_code,
-        coalesce(options.excluded_from_answered, false) as is_excluded_from_answered,
-        answers.file_sha256
+        coalesce(options.excluded_from_answered, false) as is_excluded_from_answered
     from answers
     left join options
         on

@@ -97,7 +97,9 @@ metric_responses as (
         case
             when responses.selection_count = 0 then 0
             when responses.selection_count = 1
-                then cast(list_contains(metric_codes.numerator_matches, responses.answer) as integer)
+                then cast(
+                    list_contains(metric_codes.numerator_matches, responses.answer) as integer
+                )
             else len(
                 list_intersect(string_split(responses.answer, ';'), metric_codes.numerator_matches)
             )

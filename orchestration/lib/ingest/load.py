@@ -420,22 +420,21 @@ def insert_rows(
     transaction, as soon as the file is parsed, so a batch never holds every file's rows in
     memory at once). Its landed_files row comes last, in `apply_plan`."""
     lineage = [la_code, extract.source_file, extract.file_sha256]
-    number = con.execute(f"select nextval('{FILE_KEYS}')").fetchone()
-    assert number is not None
+    ((number,),) = con.execute(f"select nextval('{FILE_KEYS}')").fetchall()
     _insert_frame(
         con,
         "audit_submissions",
         extract.submissions,
         "? as la_code, ? as source_file, ? as file_sha256, ? as form_version, ? as ingested_at, "
         f"{SUBMISSION_KEY} as submission_key",
-        [*lineage, extract.form_version, now, number[0]],
+        [*lineage, extract.form_version, now, number],
     )
     _insert_frame(
         con,
         "audit_answers",
         extract.answers.select(ANSWER_COLUMNS),
         f"? as file_sha256, {SUBMISSION_KEY} as submission_key",
-        [extract.file_sha256, number[0]],
+        [extract.file_sha256, number],
     )
     _insert_frame(
         con,
