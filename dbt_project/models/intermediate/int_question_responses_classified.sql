@@ -3,6 +3,7 @@
     on_schema_change='sync_all_columns',
     pre_hook="{{ delete_stale_files('int_audit_submissions_ranked') }}",
 ) }}
+-- depends_on: {{ ref('int_audit_submissions_ranked') }} (the loaded files, in the pre-hook)
 -- One row per loaded submission and question on its form version, saying whether the
 -- question was answered, not applicable, legitimately skipped (not asked), or missing; skip
 -- logic comes from the catalogue (asked_when_question / asked_when_codes). Incremental by
