@@ -177,8 +177,10 @@ def _with_row_counts(
             target_path=invocation.target_path,
             project=invocation.project,
         ):
-            if isinstance(event, dg.Output) and node in row_counts:
-                metadata: dict[str, Any] = {"dagster/row_count": row_counts[node]}
+            if isinstance(event, dg.Output) and (node in row_counts or node in columns):
+                metadata: dict[str, Any] = {}
+                if node in row_counts:  # a view has none (macros/log_row_count.sql)
+                    metadata["dagster/row_count"] = row_counts[node]
                 if node in columns:
                     metadata["dagster/column_schema"] = column_schema(
                         columns[node], invocation.manifest["nodes"][node]
