@@ -14,8 +14,8 @@ tree: careaudit, its dbt subprocesses, ..., sampled every 50 ms with psutil) of
 and, separately, the fixed start-up costs: importing the Dagster definitions, and a dbt
 invocation that builds nothing. It prints a table with the ratios (a)/(c) and (b)/(a),
 PASS/MISS for each target (TARGETS below), the per-audit slope from M to L, and writes the table
-as CSV and Markdown under benchmarks/results/ (git-ignored; the run quoted in the README is
-committed as benchmarks/scale_results.md).
+as CSV and Markdown under benchmarks/results/ (git-ignored; the run quoted in docs/development.md
+is committed as benchmarks/scale_results.md).
 
 Sizes: S is the bundled sample (one authority; its 2021 export is XLSX, which the floor
 cannot read, so S has no floor and no incremental month); M is 100,000 audits over 60

@@ -132,7 +132,8 @@ VARIABLES: tuple[Variable, ...] = (
              "folder of exports to ingest (subfolders included; hidden and `~$` files ignored); "
              "unset: the bundled synthetic sample (the demo profile)"),
     Variable("CAREAUDIT_DATA_DIR", "settings", "data_dir", _folder, "data",
-             "where the warehouse, archive, published files and Dagster history go"),
+             "where the warehouse, archive, published files and Dagster history go (a relative "
+             "path is from the working directory)"),
     Variable("CAREAUDIT_PSEUDONYMISATION_KEY", "settings", "pseudonymisation_key", _secret, "",
              "key of the HMAC that replaces child ids and staff emails; without it only the "
              "bundled sample is ingested (with a labelled development key)", secret=True),
@@ -154,12 +155,15 @@ VARIABLES: tuple[Variable, ...] = (
              for_dbt=True),
     Variable("CAREAUDIT_PERCENT_ROUNDING", "settings", "percent_rounding",
              _choice("half_up", "truncate"), "half_up",
-             "how whole percentages are made for reported figures and year-on-year changes; "
+             "how whole percentages are made for the report, `reported_percent` and year-on-year "
+             "changes (the refresh summary says which; the open data always rounds half up); "
              "`truncate` reproduces the 2022 report, which printed 230/240 = 95.8% as 95%",
              for_dbt=True),
     Variable("CAREAUDIT_AUTHORITY_FOLDERS", "settings", "authority_folders", _yes_no, "false",
              "`true` for a hub loading many authorities: each top folder of the landing folder "
-             "is named by an authority's code (`E10000014/2024-05.csv`)"),
+             "is named by an authority's code (`E10000014/2024-05.csv`) and its files are "
+             "stamped with that code instead of `CAREAUDIT_LA_CODE`; a file outside such a folder "
+             "is refused with the reason"),
     Variable("CAREAUDIT_MAX_FILE_MB", "settings", "max_file_mb", _positive_int, "256",
              "the largest export read (MB); a larger file is refused without being read whole, "
              "an XLSX may expand to 8 times it"),
@@ -170,7 +174,8 @@ VARIABLES: tuple[Variable, ...] = (
              "dbt models built at once; they share that memory, so more threads than cores only "
              "divide it", for_dbt=True),
     Variable("CAREAUDIT_REPORT_PERIODS", "settings", "report_periods", _report_periods, "latest",
-             "which years get an annual report: `latest`, `all`, or years separated by commas"),
+             "which years get an annual report: `latest` (the latest year with audits), `all`, "
+             "or years separated by commas (`2021,2022`)"),
     Variable("CAREAUDIT_REPORT_COMMENTARY_DIR", "settings", "report_commentary_dir",
              _optional_folder, "",
              "folder of the team's commentary files, one `care_plan_audit_<year>.md` per report "
@@ -405,6 +410,37 @@ def settings_from_config(config: Mapping[str, str | None]) -> Settings:
 
 def settings_variables() -> tuple[Variable, ...]:
     return tuple(v for v in VARIABLES if v.group == "settings")
+
+
+# The settings table of docs/operating.md sits between these lines, generated, never edited.
+TABLE_BEGIN = (
+    "<!-- settings table: generated from orchestration/settings.py by "
+    "`careaudit settings --update docs/operating.md`; do not edit -->"
+)
+TABLE_END = "<!-- end of the generated settings table -->"
+
+
+def settings_table() -> str:
+    """The documentation's table of every variable (name, default, meaning), made from the
+    declarations, so that a new setting is documented by declaring it."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for variable in VARIABLES:
+        default = f"`{variable.default}`" if variable.default else "none"
+        meaning = variable.meaning.replace("|", "\\|")
+        if variable.secret:
+            meaning += "; a secret: set it from your secret store (the Dagster UI never shows it)"
+        rows.append(f"| `{variable.name}` | {default} | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def with_settings_table(document: str) -> str:
+    """The document with the generated table between its markers (a SettingsError when it
+    has no such place, so the table is never appended somewhere nobody reads it)."""
+    begin, end = document.find(TABLE_BEGIN), document.find(TABLE_END)
+    if begin < 0 or end < begin:
+        raise SettingsError(f"no settings table between {TABLE_BEGIN!r} and {TABLE_END!r}")
+    start = begin + len(TABLE_BEGIN)
+    return f"{document[:start]}\n\n{settings_table()}\n{document[end:]}"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ every question consistently (for tests whose audits go all the way through to me
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -31,6 +32,16 @@ REQUIRED = {
 def audit(**cells: object) -> Audit:
     """A loadable audit: the required fields filled in, then the given cells."""
     return {**REQUIRED, **cells}
+
+
+def excel_typed_audit() -> Audit:
+    """The audit of the default one (ICS number 1234567) as Excel stores it: the ICS number a
+    number, the review date and completion time real dates."""
+    return audit(
+        child_id=1234567,
+        review_date=datetime(2022, 8, 15),
+        completed_at=datetime(2022, 8, 16, 10, 32),
+    )
 
 
 def answered_audit(

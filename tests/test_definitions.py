@@ -1,7 +1,6 @@
 """The Dagster code location: it loads, validates, and shows one lineage graph from the
 landing folder to the published files, with dbt tests as asset checks."""
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from orchestration.definitions import REFRESH_JOB, defs
 from orchestration.defs.ingest import RECONCILIATION_CHECK
 from orchestration.defs.resources import DBT_EXECUTABLE, dbt_resource
 from orchestration.paths import REPO_ROOT
-from tests.support import careaudit_env
+from tests.support import run_command
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +25,8 @@ def upstream(specs: dict[str, dg.AssetSpec], key: str) -> set[str]:
 
 def test_dagster_validates_the_workspace():
     dagster = str(Path(sys.executable).with_name("dagster"))
-    result = subprocess.run(
-        [dagster, "definitions", "validate", "-w", "workspace.yaml"],
-        cwd=REPO_ROOT,
-        env=careaudit_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_command(
+        [dagster, "definitions", "validate", "-w", "workspace.yaml"], cwd=REPO_ROOT, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -250,7 +243,6 @@ def test_the_dbt_resource_knows_its_dbt_version_without_running_dbt_first() -> N
     """The resource skips dagster-dbt's `dbt --version` subprocess before every command: the
     version it answers with must be what the venv's dbt, which it runs, says it is."""
     resource = dbt_resource()
-    said = subprocess.run(
-        [DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True
-    ).stdout
-    assert f"installed: {resource._cli_version}" in said
+    said = run_command([DBT_EXECUTABLE, "--version"])
+    assert said.returncode == 0, said.stderr
+    assert f"installed: {resource._cli_version}" in said.stdout

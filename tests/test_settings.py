@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration.cli.commands import main
 from orchestration.defs.resources import careaudit_resource
 from orchestration.paths import DBT_PROJECT_DIR, REPO_ROOT
 from orchestration.settings import (
@@ -18,6 +19,8 @@ from orchestration.settings import (
     AlertSettings,
     Settings,
     SettingsError,
+    settings_table,
+    with_settings_table,
 )
 from tests.support import careaudit_env
 
@@ -33,6 +36,32 @@ def test_every_variable_is_declared_once_with_a_meaning() -> None:
 
     assert len(names) == len(set(names)) >= 25
     assert all(v.name.startswith("CAREAUDIT_") and v.meaning for v in VARIABLES)
+
+
+def test_the_documented_settings_table_is_the_declarations(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """docs/operating.md holds the table `careaudit settings` prints: regenerate it with
+    `careaudit settings --update docs/operating.md` after declaring a setting."""
+    document = (REPO_ROOT / "docs" / "operating.md").read_text()
+
+    assert with_settings_table(document) == document
+    assert main(["settings"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == settings_table()
+    assert [line.split("`")[1] for line in printed.splitlines()[2:]] == [v.name for v in VARIABLES]
+    assert "| `CAREAUDIT_DBT_THREADS` | `2` | dbt models built at once;" in printed
+
+
+def test_the_settings_table_is_written_only_between_its_markers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unmarked = tmp_path / "notes.md"
+    unmarked.write_text("# Notes\n\nNo table here.\n")
+
+    assert main(["settings", "--update", str(unmarked)]) == 2
+    assert "no settings table between" in capsys.readouterr().err
+    assert unmarked.read_text() == "# Notes\n\nNo table here.\n"
 
 
 def test_no_module_but_the_settings_reads_a_careaudit_variable() -> None:

@@ -26,7 +26,7 @@ from orchestration.lib.plain_errors import explain_step_failure
 from orchestration.lib.preflight import preflight
 from orchestration.lib.refresh_state import nothing_new_since, project_fingerprint, record_completed
 from orchestration.paths import REPO_ROOT, SAMPLE_EXTRACTS_DIR
-from orchestration.settings import Settings, SettingsError
+from orchestration.settings import Settings, SettingsError, settings_table, with_settings_table
 
 
 def _failed_blocking_checks(result: object) -> list[str]:
@@ -365,6 +365,18 @@ def generate_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def settings(args: argparse.Namespace) -> int:
+    """Print the table of every CAREAUDIT_* variable, or rewrite it in a document between its
+    markers (docs/operating.md), from the declarations in settings.py."""
+    if args.update is None:
+        print(settings_table(), end="")
+        return 0
+    document = Path(args.update)
+    document.write_text(with_settings_table(document.read_text()))
+    print(f"settings table written in {document}")
+    return 0
+
+
 def ui(args: argparse.Namespace) -> int:
     """Start `dagster dev` on loopback with the instance under the data dir (the settings
     given to it as its environment)."""
@@ -382,14 +394,23 @@ def ui(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover (execve does not return)
 
 
+def _add_folder_options(command: argparse.ArgumentParser) -> None:
+    """The options of a command that runs the pipeline: its folders, and how much it says."""
+    command.add_argument("--landing", help="folder of exports (default: $CAREAUDIT_LANDING_DIR)")
+    command.add_argument(
+        "--data-dir", help="where outputs go (default: $CAREAUDIT_DATA_DIR or ./data)"
+    )
+    command.add_argument(
+        "--quiet", action="store_true", help="print nothing unless something fails"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="careaudit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("refresh", help="ingest new exports, build the warehouse, publish")
-    run.add_argument("--landing", help="folder of exports (default: $CAREAUDIT_LANDING_DIR)")
-    run.add_argument("--data-dir", help="where outputs go (default: $CAREAUDIT_DATA_DIR or ./data)")
-    run.add_argument("--quiet", action="store_true", help="print nothing unless something fails")
+    _add_folder_options(run)
     run.add_argument(
         "--file",
         metavar="NAME",
@@ -412,10 +433,18 @@ def main(argv: list[str] | None = None) -> int:
         "does not), then rebuild and publish",
     )
     out.add_argument("names", nargs="+", metavar="NAME", help="a file, as the refresh names it")
-    out.add_argument("--data-dir", help="where outputs go (default: $CAREAUDIT_DATA_DIR or ./data)")
-    out.add_argument("--landing", help="folder of exports (default: $CAREAUDIT_LANDING_DIR)")
-    out.add_argument("--quiet", action="store_true", help="print nothing unless something fails")
+    _add_folder_options(out)
     out.set_defaults(handler=withdraw)
+
+    table = commands.add_parser(
+        "settings", help="print the table of every CAREAUDIT_* variable: default and meaning"
+    )
+    table.add_argument(
+        "--update",
+        metavar="DOC",
+        help="write the table into this Markdown file, between its markers, instead",
+    )
+    table.set_defaults(handler=settings)
 
     serve = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)

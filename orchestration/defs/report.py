@@ -7,10 +7,10 @@ import base64
 
 import dagster as dg
 
-from orchestration.defs import OWNERS
 from orchestration.defs.progress import report
+from orchestration.defs.publish.declare import publish_asset
 from orchestration.defs.publish.staging import stage
-from orchestration.defs.resources import WAREHOUSE_POOL, CareauditResource
+from orchestration.defs.resources import CareauditResource
 from orchestration.lib.report.markdown import render_markdown
 from orchestration.lib.report.publish import preview_image, publish_reports
 
@@ -20,14 +20,11 @@ PREVIEW_UNTIL = "about"  # the preview leaves out how the figures were made
 
 
 def build_annual_report_asset(inputs: list[dg.AssetKey]) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=KEY,
+    @publish_asset(
+        KEY.path[-1],
         deps=inputs,
-        group_name="publish",
         kinds={"python", "html", "markdown"},
-        owners=OWNERS,
-        metadata={"dbt_exposure": EXPOSURE},
-        pool=WAREHOUSE_POOL,  # reads the warehouse: not while a writer holds it
+        exposure=EXPOSURE,
         description=(
             "`publish/report/care_plan_audit_<year>.html` and `.md`: the Annual Care Plan "
             "Audit report of the latest year (`CAREAUDIT_REPORT_PERIODS=all` for every year) "

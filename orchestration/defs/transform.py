@@ -107,7 +107,7 @@ class CareauditDbtTranslator(DagsterDbtTranslator):
             return spec.replace_attributes(key=dg.AssetKey(["raw", props["identifier"]]))
         layer = "catalogue" if props["resource_type"] == "seed" else props["fqn"][1]
         if props["resource_type"] == "seed" and props["name"] in catalogue_files():
-            # the CSV ingest reads too (orchestration/ingest/assets.py): one lineage for both
+            # the CSV ingest reads too (orchestration/defs/ingest.py): one lineage for both
             spec = spec.merge_attributes(deps=[dg.AssetKey(["catalogue_files", props["name"]])])
         return spec.replace_attributes(
             key=dg.AssetKey([layer, props["name"]]),

@@ -3,13 +3,12 @@ next refresh: the next one marks the dead run failed, frees its slot and complet
 
 import os
 import signal
-import subprocess
 import time
 
 import dagster as dg
 import pytest
 
-from tests.support import CAREAUDIT, careaudit_env, run_careaudit
+from tests.support import careaudit_env, run_careaudit, start_careaudit
 
 pytestmark = pytest.mark.slow
 
@@ -17,12 +16,7 @@ pytestmark = pytest.mark.slow
 def test_the_next_refresh_recovers_the_slot_of_a_killed_one(tmp_path):
     data_dir = tmp_path / "data"
     env = careaudit_env()
-    victim = subprocess.Popen(
-        [CAREAUDIT, "refresh", "--data-dir", str(data_dir)],
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    victim = start_careaudit("refresh", "--data-dir", str(data_dir), env=env, stderr=None)
     for line in victim.stdout:  # wait until dbt is building: the pool slot is held
         if "> careaudit_dbt" in line:
             break

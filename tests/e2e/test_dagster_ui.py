@@ -137,15 +137,26 @@ def dismiss_welcome(driver) -> None:
     WebDriverWait(driver, 10).until(lambda d: "Join the Dagster community" not in page_text(d))
 
 
+def wait_for_text(driver, text: str, seconds: int = 60) -> None:
+    WebDriverWait(driver, seconds).until(lambda d: text in page_text(d))
+
+
+def open_page(driver, url: str, showing: str) -> None:
+    """Open a page of the UI (past the welcome dialog) once it shows the given text."""
+    driver.get(url)
+    dismiss_welcome(driver)
+    wait_for_text(driver, showing)
+
+
 def test_a_browser_shows_the_lineage_of_the_published_metrics(materialised_ui):
     ui, _, tmp_path = materialised_ui
     with chromium(tmp_path) as driver:
-        driver.get(f"{ui.url}/assets/{PUBLISHED}?view=lineage&lineageScope=upstream")
-        dismiss_welcome(driver)
-        WebDriverWait(driver, 60).until(lambda d: "rpt_metrics" in page_text(d))
+        open_page(
+            driver, f"{ui.url}/assets/{PUBLISHED}?view=lineage&lineageScope=upstream", "rpt_metrics"
+        )
         # Two levels up: the reporting models and the marts they read.
         driver.find_element(By.XPATH, "//button[.//div[@aria-label='add']]").click()
-        WebDriverWait(driver, 60).until(lambda d: "fct_metrics" in page_text(d))
+        wait_for_text(driver, "fct_metrics")
         zoom_out = driver.find_element(By.XPATH, "//button[.//div[@aria-label='zoom_out']]")
         for _ in range(3):  # see the whole graph, not just the selected asset's corner of it
             zoom_out.click()
@@ -159,9 +170,7 @@ def test_a_browser_shows_the_lineage_of_the_published_metrics(materialised_ui):
 def test_a_browser_shows_the_published_metrics_asset_page(materialised_ui):
     ui, _, tmp_path = materialised_ui
     with chromium(tmp_path) as driver:
-        driver.get(f"{ui.url}/assets/{PUBLISHED}")
-        dismiss_welcome(driver)
-        WebDriverWait(driver, 60).until(lambda d: "metrics.csv" in page_text(d))
+        open_page(driver, f"{ui.url}/assets/{PUBLISHED}", "metrics.csv")
         time.sleep(1)
         screenshot(driver, "dagster_ui_published_metrics")
         text = page_text(driver)
@@ -189,9 +198,7 @@ def show_markdown(driver, key: str) -> None:
 def test_a_browser_shows_the_annual_reports_preview_and_chart(materialised_ui):
     ui, _, tmp_path = materialised_ui
     with chromium(tmp_path) as driver:
-        driver.get(f"{ui.url}/assets/{REPORT}")
-        dismiss_welcome(driver)
-        WebDriverWait(driver, 60).until(lambda d: "care_plan_audit_2022.html" in page_text(d))
+        open_page(driver, f"{ui.url}/assets/{REPORT}", "care_plan_audit_2022.html")
         show_markdown(driver, "chart")
         WebDriverWait(driver, 30).until(lambda d: d.execute_script(IMAGES))
         time.sleep(1)

@@ -14,7 +14,7 @@ from orchestration.defs.ingest import ingest_audit_extracts
 from orchestration.defs.partitions import LANDED_FILES
 from orchestration.defs.resources import careaudit_resource
 from tests.exports import answered_audit, write_export
-from tests.support import careaudit_env, default_settings, run_careaudit
+from tests.support import careaudit_env, default_settings, refresh_landing
 
 KEY = "test-key-not-secret"
 WHAT_TO_DO = (
@@ -57,12 +57,9 @@ def test_careaudit_refresh_refuses_overlapping_folders_up_front(tmp_path, layout
     export = write_export(landing / "2022-08.csv", [answered_audit("2022", 1)])
     before = sorted(tmp_path.rglob("*"))
 
-    result = run_careaudit(
-        "refresh",
-        "--landing",
-        str(landing),
-        "--data-dir",
-        str(data_dir),
+    result = refresh_landing(
+        landing,
+        data_dir,
         env=careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY),
     )
 

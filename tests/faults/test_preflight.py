@@ -5,6 +5,7 @@ warehouse. Each failing check is one sentence naming the path and what to do."""
 import os
 import shutil
 from collections import namedtuple
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,6 +28,13 @@ WHAT_TO_DO = (
     "give careaudit a data dir outside the landing folder (--data-dir or CAREAUDIT_DATA_DIR) "
     "and a landing folder outside the data dir; nothing was ingested"
 )
+
+
+def refusal(check: Callable[..., object], *args: object) -> str:
+    """The one sentence a failing machine check refuses with."""
+    with pytest.raises(PlainError) as refused:
+        check(*args)
+    return str(refused.value)
 
 
 def test_a_data_dir_inside_the_landing_folder_is_refused(tmp_path):
@@ -70,9 +78,7 @@ def test_a_data_dir_the_user_may_not_write_is_refused_naming_it(tmp_path, monkey
     monkeypatch.setattr(  # as a read-only disk answers; root is not stopped by chmod
         os, "access", lambda path, mode: real_access(path, mode) and Path(path).name != "publish"
     )
-    with pytest.raises(PlainError) as refused:
-        check_writable(data_dir)
-    assert str(refused.value) == (
+    assert refusal(check_writable, data_dir) == (
         f"cannot write to {data_dir}/publish (a read-only disk, or not permitted for the user "
         "running careaudit): make it writable for that user or point --data-dir "
         "(CAREAUDIT_DATA_DIR) at a folder that is, then run the refresh again; "
@@ -94,9 +100,7 @@ def test_a_disk_without_room_for_the_warehouse_again_and_the_margin_is_refused(
     settings.data_dir.mkdir()
     settings.warehouse_path.write_bytes(b"\0" * (300 * MB))
     monkeypatch.setattr(shutil, "disk_usage", lambda path: DiskUsage(10**12, 0, 399 * MB))
-    with pytest.raises(PlainError) as refused:
-        check_free_space(settings)
-    assert str(refused.value) == (
+    assert refusal(check_free_space, settings) == (
         f"the disk holding {settings.data_dir} has 399 MB free and a refresh needs 400 MB (the "
         "warehouse's size and room for what it writes beside it): free some space there or "
         "point --data-dir (CAREAUDIT_DATA_DIR) at a bigger disk, then run the refresh again; "

@@ -25,6 +25,7 @@ from tests.exports import (
     answered_audit,
     audit,
     csv_bytes,
+    excel_typed_audit,
     export_table,
     headers_of,
     write_export,
@@ -43,6 +44,7 @@ SIGNED = "Who has signed the care plan?"
 ASPECTS = "Which aspects of equality and diversity are referenced?"
 IDENTIFY = "the audit cannot be identified without it"
 PERIOD = "the audit's reporting period, and which of its submissions counts, depend on it"
+BLANK = '"{}" is blank: {}; the row is rejected'
 NOT_A_DATE = (
     '"{}" is not a date in a recognised form (day first, e.g. 15/08/2022, or ISO); an '
     "impossible date is never guessed; the row is rejected"
@@ -51,6 +53,11 @@ NOT_A_TIME = (
     '"{}" is not a date and time in a recognised form (day first, e.g. 15/08/2022 10:32, or '
     "ISO); an impossible date is never guessed; {}"
 )
+BEYOND_THE_HEADER = (
+    "the row has values beyond the header's 42 columns: a value with an unquoted comma shifts "
+    "every later answer into the wrong column, so the row is rejected"
+)
+UNKNOWN_COLUMN = "column {} matches no question of the 2022 form; it is ignored"
 SAVE_AS_CSV = 'save it from Excel as "CSV UTF-8 (Comma delimited)"'
 ASPECT_LABELS = (
     '"Culture", "Language", "Race/Ethnicity", "Religion", "Disability", "Gender", "Sexuality"'
@@ -67,6 +74,16 @@ def refused(file: str, reason: str) -> Finding:
 
 def rejected(file: str, row: int, column: str | None, value: str | None, reason: str) -> Finding:
     return (file, row, column, value, "rejected_row", reason)
+
+
+def warning(
+    file: str, row: int | None, column: str | None, value: str | None, reason: str
+) -> Finding:
+    return (file, row, column, value, "warning", reason)
+
+
+def missing_answer(file: str, row: int, column: str, value: str, reason: str) -> Finding:
+    return (file, row, column, value, "missing_answer", reason)
 
 
 def pseudonym(identifier: str) -> str:
@@ -107,6 +124,23 @@ class Case:
     findings: list[Finding] = field(default_factory=list)
     export_sheet: str | None = None
     authority_folders: bool = False
+
+
+def refused_case(id: str, file: str, data: bytes, reason: str) -> Case:
+    """A file refused whole, for the reason given."""
+    return Case(id, {file: data}, {file: "refused"}, findings=[refused(file, reason)])
+
+
+def loaded_case(
+    id: str,
+    file: str,
+    data: bytes,
+    loaded: tuple[int, int, int],
+    findings: list[Finding] | None = None,
+    **options: object,
+) -> Case:
+    """A file that loads, with its (rows read, loaded, rejected) and every finding."""
+    return Case(id, {file: data}, {file: "loaded"}, {file: loaded}, findings or [], **options)
 
 
 def table(*audits, **columns) -> list[list[object]]:
@@ -156,74 +190,54 @@ CASES = [
         {"good.csv": (1, 1, 0)},
         [refused("empty.csv", "is empty (0 bytes)")],
     ),
-    Case(
+    refused_case(
         "only blank lines",
-        {"blank.csv": b"\r\n  \r\n\r\n"},
-        {"blank.csv": "refused"},
-        findings=[refused("blank.csv", "holds no text, only blank lines or spaces")],
+        "blank.csv",
+        b"\r\n  \r\n\r\n",
+        "holds no text, only blank lines or spaces",
     ),
-    Case(
+    refused_case(
         "header only (CSV)",
-        {"header.csv": csv_of()},
-        {"header.csv": "refused"},
-        findings=[refused("header.csv", "has a header row (row 1, 2022 form) but no audit rows")],
+        "header.csv",
+        csv_of(),
+        "has a header row (row 1, 2022 form) but no audit rows",
     ),
-    Case(
+    refused_case(
         "header only under title rows (XLSX)",
-        {"header.xlsx": xlsx_bytes([["Care Plan Audit"], [], *table(version="2021")])},
-        {"header.xlsx": "refused"},
-        findings=[refused("header.xlsx", "has a header row (row 3, 2021 form) but no audit rows")],
+        "header.xlsx",
+        xlsx_bytes([["Care Plan Audit"], [], *table(version="2021")]),
+        "has a header row (row 3, 2021 form) but no audit rows",
     ),
-    Case(
+    refused_case(
         "headers of no form version",
-        {"survey.csv": NOT_A_FORM},
-        {"survey.csv": "refused"},
-        findings=[
-            refused(
-                "survey.csv",
-                "has headers that match no form version (closest: 2021 form, 3 of its 40 "
-                f"headers found); missing headers: {quoted(FORM_2021_MISSING)}; unrecognised "
-                "headers: column D (text of 2 words, 16 characters: letters and spaces)",
-            )
-        ],
+        "survey.csv",
+        NOT_A_FORM,
+        "has headers that match no form version (closest: 2021 form, 3 of its 40 "
+        f"headers found); missing headers: {quoted(FORM_2021_MISSING)}; unrecognised "
+        "headers: column D (text of 2 words, 16 characters: letters and spaces)",
     ),
-    Case(
+    refused_case(
         "a required column renamed",
-        {"renamed.csv": csv_of(audit(), rename={"review_date": "Review date"})},
-        {"renamed.csv": "refused"},
-        findings=[
-            refused(
-                "renamed.csv",
-                'lacks the required column "Date of CLA review" (closest form version: 2022 '
-                "form, 41 of its 42 headers found); unrecognised headers: column H (text of 2 "
-                "words, 11 characters: letters and spaces)",
-            )
-        ],
+        "renamed.csv",
+        csv_of(audit(), rename={"review_date": "Review date"}),
+        'lacks the required column "Date of CLA review" (closest form version: 2022 '
+        "form, 41 of its 42 headers found); unrecognised headers: column H (text of 2 "
+        "words, 11 characters: letters and spaces)",
     ),
-    Case(
+    refused_case(
         "required columns missing, with optional ones",
-        {"partial.csv": csv_of(audit(), omit=["child_id", "completed_at", "uasc"])},
-        {"partial.csv": "refused"},
-        findings=[
-            refused(
-                "partial.csv",
-                'lacks the required columns "Completion time"; "Child\'s ICS number" (closest '
-                "form version: 2022 form, 39 of its 42 headers found); other missing headers: "
-                f'"{UASC}"',
-            )
-        ],
+        "partial.csv",
+        csv_of(audit(), omit=["child_id", "completed_at", "uasc"]),
+        'lacks the required columns "Completion time"; "Child\'s ICS number" (closest '
+        "form version: 2022 form, 39 of its 42 headers found); other missing headers: "
+        f'"{UASC}"',
     ),
-    Case(
+    refused_case(
         "a question's column twice",
-        {"twice.csv": csv_of(audit(), extra={" DISTRICT": "Hart"})},
-        {"twice.csv": "refused"},
-        findings=[
-            refused(
-                "twice.csv",
-                'has the column "District" 2 times (columns I, AQ), so which holds the answers '
-                "cannot be told: delete the extra column",
-            )
-        ],
+        "twice.csv",
+        csv_of(audit(), extra={" DISTRICT": "Hart"}),
+        'has the column "District" 2 times (columns I, AQ), so which holds the answers '
+        "cannot be told: delete the extra column",
     ),
     Case(
         "password-protected workbook",
@@ -239,165 +253,110 @@ CASES = [
             )
         ],
     ),
-    Case(
+    refused_case(
         "truncated workbook",
-        {"cut.xlsx": xlsx_bytes(table(audit()))[:3000]},
-        {"cut.xlsx": "refused"},
-        findings=[
-            refused(
-                "cut.xlsx",
-                "is a damaged XLSX workbook that cannot be read (BadZipFile): open and repair "
-                "it in Excel, or export it again",
-            )
-        ],
+        "cut.xlsx",
+        xlsx_bytes(table(audit()))[:3000],
+        "is a damaged XLSX workbook that cannot be read (BadZipFile): open and repair "
+        "it in Excel, or export it again",
     ),
-    Case(
+    refused_case(
         "an Excel 97-2003 workbook named .xlsx",
-        {"old.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)},
-        {"old.xlsx": "refused"},
-        findings=[
-            refused(
-                "old.xlsx",
-                "is an Excel 97-2003 workbook (.xls) named .xlsx: open it in Excel and save it as "
-                '"Excel Workbook (.xlsx)"',
-            )
-        ],
+        "old.xlsx",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+        "is an Excel 97-2003 workbook (.xls) named .xlsx: open it in Excel and save it as "
+        '"Excel Workbook (.xlsx)"',
     ),
-    Case(
+    refused_case(
         "a CSV named .xlsx",
-        {"export.xlsx": csv_of(audit())},
-        {"export.xlsx": "refused"},
-        findings=[
-            refused(
-                "export.xlsx",
-                "is text, not an XLSX workbook: if it is a CSV export, rename it to .csv",
-            )
-        ],
+        "export.xlsx",
+        csv_of(audit()),
+        "is text, not an XLSX workbook: if it is a CSV export, rename it to .csv",
     ),
-    Case(
+    refused_case(
         "an .xls workbook",
-        {"export.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)},
-        {"export.xls": "refused"},
-        findings=[
-            refused(
-                "export.xls",
-                "is an Excel 97-2003 workbook (.xls), which careaudit does not read: open it in "
-                'Excel and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (Comma delimited)"',
-            )
-        ],
+        "export.xls",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+        "is an Excel 97-2003 workbook (.xls), which careaudit does not read: open it in "
+        'Excel and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (Comma delimited)"',
     ),
-    Case(
+    refused_case(
         "a PDF named .csv",
-        {"scan.csv": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"},
-        {"scan.csv": "refused"},
-        findings=[
-            refused("scan.csv", "is not text but a PDF document, so it cannot be a CSV export")
-        ],
+        "scan.csv",
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
+        "is not text but a PDF document, so it cannot be a CSV export",
     ),
-    Case(
+    refused_case(
         "a letter, not a table",
-        {"letter.csv": LETTER},
-        {"letter.csv": "refused"},
-        findings=[
-            refused(
-                "letter.csv",
-                "is not a Care Plan Audit export: none of its first 30 rows is a header row of "
-                "audit questions (at least 3 known column headers)",
-            )
-        ],
+        "letter.csv",
+        LETTER,
+        "is not a Care Plan Audit export: none of its first 30 rows is a header row of "
+        "audit questions (at least 3 known column headers)",
     ),
-    Case(
+    refused_case(
         "semicolon-separated text",
-        {"euro.csv": csv_bytes(table(audit())).replace(b",", b";")},
-        {"euro.csv": "refused"},
-        findings=[refused("euro.csv", f"is separated by semicolons, not commas: {SAVE_AS_CSV}")],
+        "euro.csv",
+        csv_bytes(table(audit())).replace(b",", b";"),
+        f"is separated by semicolons, not commas: {SAVE_AS_CSV}",
     ),
-    Case(
+    refused_case(
         "UTF-16 text",
-        {"unicode.csv": csv_of(audit()).decode().encode("utf-16")},
-        {"unicode.csv": "refused"},
-        findings=[
-            refused(
-                "unicode.csv",
-                'is UTF-16 text (what Excel saves as "Unicode Text"), not a CSV export: '
-                + SAVE_AS_CSV,
-            )
-        ],
+        "unicode.csv",
+        csv_of(audit()).decode().encode("utf-16"),
+        'is UTF-16 text (what Excel saves as "Unicode Text"), not a CSV export: ' + SAVE_AS_CSV,
     ),
-    Case(
+    refused_case(
         "bytes that are neither UTF-8 nor Windows-1252",
-        {"odd.csv": csv_of(audit(district="caf\u00e9")).replace(b"caf\xc3\xa9", b"caf\x81")},
-        {"odd.csv": "refused"},
-        findings=[
-            refused(
-                "odd.csv",
-                "is neither UTF-8 nor Windows-1252 text (byte 0x81 at offset "
-                f"{csv_of(audit(district='caf')).index(b'caf') + 3} is neither): {SAVE_AS_CSV}",
-            )
-        ],
+        "odd.csv",
+        csv_of(audit(district="caf\u00e9")).replace(b"caf\xc3\xa9", b"caf\x81"),
+        "is neither UTF-8 nor Windows-1252 text (byte 0x81 at offset "
+        f"{csv_of(audit(district='caf')).index(b'caf') + 3} is neither): {SAVE_AS_CSV}",
     ),
-    Case(
+    refused_case(
         "a quote that is never closed",
-        {"quote.csv": csv_of(audit()) + b'"ICS0002,unfinished\n'},
-        {"quote.csv": "refused"},
-        findings=[
-            refused(
-                "quote.csv",
-                'has a quoted value that is never closed (a stray " character?), so its rows '
-                "cannot be told apart",
-            )
-        ],
+        "quote.csv",
+        csv_of(audit()) + b'"ICS0002,unfinished\n',
+        'has a quoted value that is never closed (a stray " character?), so its rows '
+        "cannot be told apart",
     ),
-    Case(
+    refused_case(
         "a workbook of notes only",
-        {"notes.xlsx": xlsx_bytes(NOTES)},
-        {"notes.xlsx": "refused"},
-        findings=[
-            refused(
-                "notes.xlsx",
-                "has no sheet with a header row of Care Plan Audit questions in its first 30 "
-                "rows (it has 1 sheet)",
-            )
-        ],
+        "notes.xlsx",
+        xlsx_bytes(NOTES),
+        "has no sheet with a header row of Care Plan Audit questions in its first 30 "
+        "rows (it has 1 sheet)",
     ),
-    Case(
+    refused_case(
         "two sheets that both look like the export",
-        {"two.xlsx": xlsx_bytes(table(audit()), {"Export (old)": table(audit())})},
-        {"two.xlsx": "refused"},
-        findings=[
-            refused(
-                "two.xlsx",
-                "has Care Plan Audit headers on several sheets (sheet 1, sheet 2, counting from "
-                "the left), so which holds the export is ambiguous: set CAREAUDIT_EXPORT_SHEET "
-                "to the name of the sheet to load, or delete the others",
-            )
-        ],
+        "two.xlsx",
+        xlsx_bytes(table(audit()), {"Export (old)": table(audit())}),
+        "has Care Plan Audit headers on several sheets (sheet 1, sheet 2, counting from "
+        "the left), so which holds the export is ambiguous: set CAREAUDIT_EXPORT_SHEET "
+        "to the name of the sheet to load, or delete the others",
     ),
-    Case(
+    loaded_case(
         "two export sheets, the one to load named in config",
-        {
-            "two.xlsx": xlsx_bytes(
-                table(audit(child_id="ICS0001")),
-                {"Final": table(audit(child_id="ICS0002"), audit(child_id="ICS0003"))},
-            )
-        },
-        {"two.xlsx": "loaded"},
-        {"two.xlsx": (2, 2, 0)},
+        "two.xlsx",
+        xlsx_bytes(
+            table(audit(child_id="ICS0001")),
+            {"Final": table(audit(child_id="ICS0002"), audit(child_id="ICS0003"))},
+        ),
+        (2, 2, 0),
         export_sheet="final",
     ),
     # ---- rows rejected, each with its reason; the rest of the file loads ----
-    Case(
+    loaded_case(
         "blank child id",
-        {"a.csv": csv_of(audit(child_id="ICS0001"), audit(child_id=""))},
-        {"a.csv": "loaded"},
-        {"a.csv": (2, 1, 1)},
-        [rejected("a.csv", 3, CHILD, None, f'"{CHILD}" is blank: {IDENTIFY}; the row is rejected')],
+        "a.csv",
+        csv_of(audit(child_id="ICS0001"), audit(child_id="")),
+        (2, 1, 1),
+        [rejected("a.csv", 3, CHILD, None, BLANK.format(CHILD, IDENTIFY))],
     ),
-    Case(
+    loaded_case(
         "a placeholder for the child id",
-        {"a.csv": csv_of(audit(child_id="Unknown"), audit(child_id="n/a"), audit())},
-        {"a.csv": "loaded"},
-        {"a.csv": (3, 1, 2)},
+        "a.csv",
+        csv_of(audit(child_id="Unknown"), audit(child_id="n/a"), audit()),
+        (3, 1, 2),
         [
             rejected(
                 "a.csv",
@@ -409,36 +368,32 @@ CASES = [
             for row, value in ((2, "Unknown"), (3, "n/a"))
         ],
     ),
-    Case(
+    loaded_case(
         "blank review date",
-        {"a.csv": csv_of(audit(review_date=""), audit(child_id="ICS0002"))},
-        {"a.csv": "loaded"},
-        {"a.csv": (2, 1, 1)},
-        [
-            rejected(
-                "a.csv", 2, REVIEW, None, f'"{REVIEW}" is blank: {IDENTIFY}; the row is rejected'
-            )
-        ],
+        "a.csv",
+        csv_of(audit(review_date=""), audit(child_id="ICS0002")),
+        (2, 1, 1),
+        [rejected("a.csv", 2, REVIEW, None, BLANK.format(REVIEW, IDENTIFY))],
     ),
-    Case(
+    loaded_case(
         "an impossible review date",
-        {"a.csv": csv_of(audit(review_date="31/02/2023"), audit(review_date="29/02/2024"))},
-        {"a.csv": "loaded"},
-        {"a.csv": (2, 1, 1)},
+        "a.csv",
+        csv_of(audit(review_date="31/02/2023"), audit(review_date="29/02/2024")),
+        (2, 1, 1),
         [rejected("a.csv", 2, REVIEW, "31/02/2023", NOT_A_DATE.format(REVIEW))],
     ),
-    Case(
+    loaded_case(
         "a review date with a two-digit year",
-        {"a.csv": csv_of(audit(review_date="15/08/22"))},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 0, 1)},
+        "a.csv",
+        csv_of(audit(review_date="15/08/22")),
+        (1, 0, 1),
         [rejected("a.csv", 2, REVIEW, "15/08/22", NOT_A_DATE.format(REVIEW))],
     ),
-    Case(
+    loaded_case(
         "a review date in the wrong century",
-        {"a.csv": csv_of(audit(review_date="15/08/1922"))},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 0, 1)},
+        "a.csv",
+        csv_of(audit(review_date="15/08/1922")),
+        (1, 0, 1),
         [
             rejected(
                 "a.csv",
@@ -450,26 +405,26 @@ CASES = [
             )
         ],
     ),
-    Case(
+    loaded_case(
         "blank completion time (not about identifying the audit)",
-        {"a.csv": csv_of(audit(completed_at=""))},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 0, 1)},
+        "a.csv",
+        csv_of(audit(completed_at="")),
+        (1, 0, 1),
         [
             rejected(
                 "a.csv",
                 2,
                 COMPLETED,
                 None,
-                f'"{COMPLETED}" is blank: {PERIOD}; the row is rejected',
+                BLANK.format(COMPLETED, PERIOD),
             )
         ],
     ),
-    Case(
+    loaded_case(
         "a completion time that is not a time",
-        {"a.csv": csv_of(audit(completed_at="soon"))},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 0, 1)},
+        "a.csv",
+        csv_of(audit(completed_at="soon")),
+        (1, 0, 1),
         [
             rejected(
                 "a.csv",
@@ -480,11 +435,11 @@ CASES = [
             )
         ],
     ),
-    Case(
+    loaded_case(
         "a completion time in the future",
-        {"a.csv": csv_of(audit(completed_at="16/08/2122 10:32"))},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 0, 1)},
+        "a.csv",
+        csv_of(audit(completed_at="16/08/2122 10:32")),
+        (1, 0, 1),
         [
             rejected(
                 "a.csv",
@@ -496,68 +451,60 @@ CASES = [
             )
         ],
     ),
-    Case(
+    loaded_case(
         "one row with several problems is one rejected row",
-        {"a.csv": csv_of(audit(child_id="", review_date="31/02/2022"))},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 0, 1)},
+        "a.csv",
+        csv_of(audit(child_id="", review_date="31/02/2022")),
+        (1, 0, 1),
         [
-            rejected(
-                "a.csv", 2, CHILD, None, f'"{CHILD}" is blank: {IDENTIFY}; the row is rejected'
-            ),
+            rejected("a.csv", 2, CHILD, None, BLANK.format(CHILD, IDENTIFY)),
             rejected("a.csv", 2, REVIEW, "31/02/2022", NOT_A_DATE.format(REVIEW)),
         ],
     ),
-    Case(
+    loaded_case(
         "a row shifted by an unquoted comma",
-        {"a.csv": csv_bytes(OVERLONG)},
-        {"a.csv": "loaded"},
-        {"a.csv": (2, 1, 1)},
+        "a.csv",
+        csv_bytes(OVERLONG),
+        (2, 1, 1),
         [
             rejected(
                 "a.csv",
                 3,
                 None,
                 None,
-                "the row has values beyond the header's 42 columns: a "
-                "value with an unquoted comma shifts every later answer into the wrong "
-                "column, so the row is rejected",
+                BEYOND_THE_HEADER,
             )
         ],
     ),
-    Case(
+    loaded_case(
         "a row shifted by a comma in the officer's name is one finding, whatever it shifted",
-        {"a.csv": csv_bytes(SHIFTED)},
-        {"a.csv": "loaded"},
-        {"a.csv": (2, 1, 1)},
+        "a.csv",
+        csv_bytes(SHIFTED),
+        (2, 1, 1),
         [
             rejected(
                 "a.csv",
                 3,
                 None,
                 None,
-                "the row has values beyond the header's 42 columns: a "
-                "value with an unquoted comma shifts every later answer into the wrong "
-                "column, so the row is rejected",
+                BEYOND_THE_HEADER,
             )
         ],
     ),
     # ---- rows loaded, with what is wrong in them recorded ----
-    Case(
+    loaded_case(
         "a name, an email and a case number as the district are not recorded",
-        {
-            "a.csv": csv_of(
-                audit(child_id="ICS0001", district="Zebedee Quarrington"),
-                audit(child_id="ICS0002", district="z.quarrington@council.example"),
-                audit(child_id="ICS0003", district="7734512"),
-                audit(child_id="ICS0004", district="North"),  # a synthetic authority's
-                audit(child_id="ICS0005", district="HAVANT"),
-            )
-        },
-        {"a.csv": "loaded"},
-        {"a.csv": (5, 5, 0)},
+        "a.csv",
+        csv_of(
+            audit(child_id="ICS0001", district="Zebedee Quarrington"),
+            audit(child_id="ICS0002", district="z.quarrington@council.example"),
+            audit(child_id="ICS0003", district="7734512"),
+            audit(child_id="ICS0004", district="North"),  # a synthetic authority's
+            audit(child_id="ICS0005", district="HAVANT"),
+        ),
+        (5, 5, 0),
         [
-            ("a.csv", row, "District", value, "warning", NOT_A_DISTRICT)
+            warning("a.csv", row, "District", value, NOT_A_DISTRICT)
             for row, value in [
                 (2, "text of 2 words, 19 characters: letters and spaces"),
                 (3, "text of 1 word, 29 characters: letters and the symbols . @"),
@@ -566,241 +513,204 @@ CASES = [
             ]
         ],
     ),
-    Case(
+    loaded_case(
         "an authority the reference data lists no districts for",
-        {"E09000001/a.csv": csv_of(audit(child_id="ICS0001"), audit(child_id="ICS0002"))},
-        {"E09000001/a.csv": "loaded"},
-        {"E09000001/a.csv": (2, 2, 0)},
+        "E09000001/a.csv",
+        csv_of(audit(child_id="ICS0001"), audit(child_id="ICS0002")),
+        (2, 2, 0),
         [
-            (
+            warning(
                 "E09000001/a.csv",
                 1,
                 "District",
                 None,
-                "warning",
                 "seeds/catalogue/districts.csv lists no districts for E09000001, so every value "
                 'of "District" is counted as not recorded: add the authority\'s districts there',
             )
         ],
         authority_folders=True,
     ),
-    Case(
+    loaded_case(
         "an unknown header holding an email is named by its column and shape",
-        {"a.csv": csv_of(audit(), extra={"sam.example@council.example": "call back"})},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 1, 0)},
+        "a.csv",
+        csv_of(audit(), extra={"sam.example@council.example": "call back"}),
+        (1, 1, 0),
         [
-            (
+            warning(
                 "a.csv",
                 1,
                 "text of 1 word, 27 characters: letters and the symbols . @",
                 None,
-                "warning",
-                "column AQ matches no question of the 2022 form; it is ignored",
+                UNKNOWN_COLUMN.format("AQ"),
             )
         ],
     ),
-    Case(
+    refused_case(
         "headers of no form version, one of them a case number",
-        {"case.csv": csv_bytes([["ID", "Start time", "Name", "7734512"], ["1", "", "Sam", ""]])},
-        {"case.csv": "refused"},
-        findings=[
-            refused(
-                "case.csv",
-                "has headers that match no form version (closest: 2021 form, 3 of its 40 "
-                f"headers found); missing headers: {quoted(FORM_2021_MISSING)}; unrecognised "
-                "headers: column D (text of 1 word, 7 characters: digits)",
-            )
-        ],
+        "case.csv",
+        csv_bytes([["ID", "Start time", "Name", "7734512"], ["1", "", "Sam", ""]]),
+        "has headers that match no form version (closest: 2021 form, 3 of its 40 "
+        f"headers found); missing headers: {quoted(FORM_2021_MISSING)}; unrecognised "
+        "headers: column D (text of 1 word, 7 characters: digits)",
     ),
-    Case(
+    refused_case(
         "sheets named with a child's name are named by their position",
-        {
-            "two.xlsx": xlsx_bytes(
-                table(audit()), {"Zebedee Quarrington": table(audit())}, title="7734512"
-            )
-        },
-        {"two.xlsx": "refused"},
-        findings=[
-            refused(
-                "two.xlsx",
-                "has Care Plan Audit headers on several sheets (sheet 1, sheet 2, counting from "
-                "the left), so which holds the export is ambiguous: set CAREAUDIT_EXPORT_SHEET "
-                "to the name of the sheet to load, or delete the others",
-            )
-        ],
+        "two.xlsx",
+        xlsx_bytes(table(audit()), {"Zebedee Quarrington": table(audit())}, title="7734512"),
+        "has Care Plan Audit headers on several sheets (sheet 1, sheet 2, counting from "
+        "the left), so which holds the export is ambiguous: set CAREAUDIT_EXPORT_SHEET "
+        "to the name of the sheet to load, or delete the others",
     ),
-    Case(
+    loaded_case(
         "an unreadable start time is a warning",
-        {"a.csv": csv_of(audit(started_at="not a time"))},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 1, 0)},
+        "a.csv",
+        csv_of(audit(started_at="not a time")),
+        (1, 1, 0),
         [
-            (
+            warning(
                 "a.csv",
                 2,
                 "Start time",
                 "text of 3 words, 10 characters: letters and spaces",
-                "warning",
                 NOT_A_TIME.format("Start time", "it is treated as blank"),
             )
         ],
     ),
-    Case(
+    loaded_case(
         "unrecognised answers keep the audit",
-        {
-            "a.csv": csv_of(
-                audit(child_id="ICS0001", uasc="maybe"),
-                audit(child_id="ICS0002", ed_aspects="Culture;Football;"),
-                audit(child_id="ICS0003", cp_signed_by="Child;No one has signed"),
-            )
-        },
-        {"a.csv": "loaded"},
-        {"a.csv": (3, 3, 0)},
+        "a.csv",
+        csv_of(
+            audit(child_id="ICS0001", uasc="maybe"),
+            audit(child_id="ICS0002", ed_aspects="Culture;Football;"),
+            audit(child_id="ICS0003", cp_signed_by="Child;No one has signed"),
+        ),
+        (3, 3, 0),
         [
-            (
+            missing_answer(
                 "a.csv",
                 2,
                 UASC,
                 "text of 1 word, 5 characters: letters",
-                "missing_answer",
                 "a value (text of 1 word, 5 characters: letters) is not an answer the 2022 "
                 'form offers (it offers "Yes", "No"); the answer is treated as missing',
             ),
-            (
+            missing_answer(
                 "a.csv",
                 3,
                 ASPECTS,
                 "Culture; [text of 1 word, 8 characters: letters]",
-                "missing_answer",
                 "selection 2 of 2 (text of 1 word, 8 characters: letters) is not an answer the "
                 f"2022 form offers (it offers {ASPECT_LABELS}); the answer is treated as missing",
             ),
-            (
+            missing_answer(
                 "a.csv",
                 4,
                 SIGNED,
                 "Child;No one has signed",
-                "missing_answer",
                 '"Child;No one '
                 'has signed" combines "No one has signed" with other options; the answer is '
                 "treated as missing",
             ),
         ],
     ),
-    Case(
+    loaded_case(
         "an option of another form version",
-        {"a.csv": csv_of(audit(parents_views_recorded="No - parents declined"))},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 1, 0)},
+        "a.csv",
+        csv_of(audit(parents_views_recorded="No - parents declined")),
+        (1, 1, 0),
         [
-            (
+            missing_answer(
                 "a.csv",
                 2,
                 "Have the parents' views been recorded within the care plan?",
                 "No - parents declined",
-                "missing_answer",
                 '"No - parents declined" is not an '
                 'answer the 2022 form offers (it offers "Yes", "No"); the answer is treated as '
                 "missing",
             )
         ],
     ),
-    Case(
+    loaded_case(
         "two identical unknown columns",
-        {"a.csv": csv_of(audit(), extra={"Notes": "call back", "notes ": "done"})},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 1, 0)},
+        "a.csv",
+        csv_of(audit(), extra={"Notes": "call back", "notes ": "done"}),
+        (1, 1, 0),
         [
-            (
+            warning(
                 "a.csv",
                 1,
                 "text of 1 word, 5 characters: letters",
                 None,
-                "warning",
-                "column AQ matches no question of the 2022 form; it is ignored",
+                UNKNOWN_COLUMN.format("AQ"),
             ),
-            (
+            warning(
                 "a.csv",
                 1,
                 "text of 1 word, 5 characters: letters",
                 None,
-                "warning",
-                "column AR matches no question of the 2022 form; it is ignored",
+                UNKNOWN_COLUMN.format("AR"),
             ),
         ],
     ),
-    Case(
+    loaded_case(
         "values under a blank header cell",
-        {"a.csv": csv_bytes(BLANK_HEADER)},
-        {"a.csv": "loaded"},
-        {"a.csv": (2, 2, 0)},
+        "a.csv",
+        csv_bytes(BLANK_HEADER),
+        (2, 2, 0),
         [
-            (
+            warning(
                 "a.csv",
                 1,
                 None,
                 None,
-                "warning",
                 "column J has no header but holds values in 1 row(s); they are ignored",
             )
         ],
     ),
-    Case(
+    loaded_case(
         "a missing optional column",
-        {"a.csv": csv_of(audit(), omit=["cp_contingency"])},
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 1, 0)},
+        "a.csv",
+        csv_of(audit(), omit=["cp_contingency"]),
+        (1, 1, 0),
         [
-            (
+            warning(
                 "a.csv",
                 1,
                 "Is there a contingency plan should Plan A prove unachievable?",
                 None,
-                "warning",
                 "column is missing from this 2022-form file; its answers are treated as missing",
             )
         ],
     ),
-    Case(
+    loaded_case(
         "Windows-1252 text is read, and noted",
-        {
-            "a.csv": csv_bytes(
-                table(audit(child_life_improved="Don\u2019t know")), encoding="cp1252"
-            )
-        },
-        {"a.csv": "loaded"},
-        {"a.csv": (1, 1, 0)},
+        "a.csv",
+        csv_bytes(table(audit(child_life_improved="Don\u2019t know")), encoding="cp1252"),
+        (1, 1, 0),
         [
-            (
+            warning(
                 "a.csv",
                 None,
                 None,
                 None,
-                "warning",
                 "the file is Windows-1252 text, not UTF-8: it "
                 'was read as Windows-1252 (what Excel saves as "CSV (Comma delimited)"); check '
                 "that accented letters look right",
             )
         ],
     ),
-    Case(
+    loaded_case(
         "a file name and headers written to look like SQL",
-        {
-            "x'); drop table raw.audit_submissions; --.csv": csv_of(
-                audit(), extra={'"; delete from raw.landed_files; --': "x"}
-            )
-        },
-        {"x'); drop table raw.audit_submissions; --.csv": "loaded"},
-        {"x'); drop table raw.audit_submissions; --.csv": (1, 1, 0)},
+        "x'); drop table raw.audit_submissions; --.csv",
+        csv_of(audit(), extra={'"; delete from raw.landed_files; --': "x"}),
+        (1, 1, 0),
         [
-            (
+            warning(
                 "x'); drop table raw.audit_submissions; --.csv",
                 1,
                 'text of 5 words, 35 characters: letters, spaces and the symbols " - . ; _',
                 None,
-                "warning",
-                "column AQ matches no question of the 2022 form; it is ignored",
+                UNKNOWN_COLUMN.format("AQ"),
             )
         ],
     ),
@@ -988,13 +898,7 @@ def test_an_xlsx_with_real_excel_dates_title_rows_and_notes_first_loads(
 ) -> None:
     write_export(
         landing / "a.xlsx",
-        [
-            audit(
-                child_id=1234567,
-                review_date=datetime(2022, 8, 15),
-                completed_at=datetime(2022, 8, 16, 10, 32),
-            )
-        ],
+        [excel_typed_audit()],
         title_rows=[["Care Plan Audit, August 2022"]],
         notes_sheet_first=True,
     )

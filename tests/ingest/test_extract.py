@@ -1,7 +1,6 @@
 """One export becomes submissions, answers and findings; nothing is dropped silently and no
 personal data gets past ingest except as a keyed pseudonym."""
 
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +11,7 @@ from orchestration.lib.ingest.extract import ParsedExtract, parse_extract
 from orchestration.lib.ingest.pseudonymise import Pseudonymiser
 from orchestration.lib.ingest.refusal import RefusedFileError
 from orchestration.lib.ingest.run import file_sha256
-from tests.exports import audit, write_export
+from tests.exports import audit, excel_typed_audit, write_export
 
 from .conftest import TEST_KEY
 
@@ -340,18 +339,7 @@ def test_identifiers_are_stored_only_as_pseudonyms(tmp_path: Path, parse, suffix
 def test_a_numeric_ics_number_in_xlsx_gets_the_same_pseudonym_as_in_csv(
     tmp_path: Path, parse
 ) -> None:
-    xlsx = parse(
-        write_export(
-            tmp_path / "a.xlsx",
-            [
-                audit(
-                    child_id=1234567,
-                    review_date=datetime(2022, 8, 15),
-                    completed_at=datetime(2022, 8, 16, 10, 32),
-                )
-            ],
-        )
-    )
+    xlsx = parse(write_export(tmp_path / "a.xlsx", [excel_typed_audit()]))
     csv = parse(write_export(tmp_path / "a.csv", [audit(child_id="1234567")]))
 
     assert xlsx.submissions["child_id"].tolist() == csv.submissions["child_id"].tolist()

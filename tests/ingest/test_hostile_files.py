@@ -37,14 +37,31 @@ def landing_with_a_good_file(landing: Path) -> Path:
     return landing
 
 
-def by_name(outcomes: list[FileOutcome]) -> dict[str, FileOutcome]:
-    return {o.source_file: o for o in outcomes}
+Ingest = Callable[..., dict[str, FileOutcome]]
+
+
+@pytest.fixture
+def ingest(settings: Settings, catalogue: FormCatalogue) -> Ingest:
+    """Ingest the landing folder (with any settings changed as given): each file's outcome by
+    its name."""
+
+    def run(**changes: object) -> dict[str, FileOutcome]:
+        outcomes = ingest_landing_folder(replace(settings, **changes), catalogue)
+        return {o.source_file: o for o in outcomes}
+
+    return run
 
 
 def refusals(query: Query) -> dict[str, str]:
     return dict(
         query("select source_file, reason from raw.ingest_findings where severity = 'refused_file'")
     )
+
+
+def refusal(outcomes: dict[str, FileOutcome], query: Query, name: str) -> str:
+    """Why the file was refused, as raw.ingest_findings records it."""
+    assert outcomes[name].status == "refused"
+    return refusals(query)[name]
 
 
 def assert_only_the_good_file_loaded(query: Query) -> None:
@@ -55,16 +72,15 @@ def assert_only_the_good_file_loaded(query: Query) -> None:
 
 
 def test_a_file_name_that_is_not_utf8_is_refused_under_a_printable_name(
-    settings: Settings, landing_with_a_good_file: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, settings: Settings, landing_with_a_good_file: Path, query: Query
 ) -> None:
     raw_name = os.fsdecode(b"caf\xe9 audits.csv")
     (landing_with_a_good_file / raw_name).write_bytes(csv_bytes(export_table([audit()])))
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     printable = "caf\\xe9 audits.csv"
-    assert outcomes[printable].status == "refused"
-    assert refusals(query)[printable].startswith(
+    assert refusal(outcomes, query, printable).startswith(
         "has a name that is not valid UTF-8 text (bytes shown as \\xNN), which careaudit "
         "cannot record: rename the file"
     )
@@ -74,11 +90,11 @@ def test_a_file_name_that_is_not_utf8_is_refused_under_a_printable_name(
 
 
 def test_a_file_name_with_a_line_break_is_refused_with_it_escaped(
-    settings: Settings, landing_with_a_good_file: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, landing_with_a_good_file: Path, query: Query
 ) -> None:
     (landing_with_a_good_file / "two\nlines.csv").write_bytes(csv_bytes(export_table([audit()])))
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert outcomes["two\\x0alines.csv"].status == "refused"
     assert "control character such as a line break" in refusals(query)["two\\x0alines.csv"]
@@ -86,12 +102,12 @@ def test_a_file_name_with_a_line_break_is_refused_with_it_escaped(
 
 
 def test_a_refused_file_whose_name_is_too_long_for_the_quarantine_is_kept_under_a_short_one(
-    settings: Settings, landing_with_a_good_file: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, settings: Settings, landing_with_a_good_file: Path, query: Query
 ) -> None:
     name = "audit " + "x" * 244 + ".csv"  # 254 bytes: the longest name most file systems allow
     (landing_with_a_good_file / name).write_bytes(b"Dear team, see attached.\n")
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     kept = Path(outcomes[name].quarantine_path or "")
     assert outcomes[name].status == "refused"
@@ -104,12 +120,12 @@ def test_a_refused_file_whose_name_is_too_long_for_the_quarantine_is_kept_under_
 
 
 def test_a_broken_link_and_a_pipe_are_refused_by_name_and_left_where_they_are(
-    settings: Settings, landing_with_a_good_file: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, landing_with_a_good_file: Path, query: Query
 ) -> None:
     (landing_with_a_good_file / "gone.csv").symlink_to(landing_with_a_good_file / "nowhere.csv")
     os.mkfifo(landing_with_a_good_file / "pipe.csv")
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert {name: o.status for name, o in outcomes.items()} == {
         "gone.csv": "refused",
@@ -126,11 +142,7 @@ def test_a_broken_link_and_a_pipe_are_refused_by_name_and_left_where_they_are(
 
 
 def test_a_file_the_service_cannot_read_is_refused_and_the_others_load(
-    settings: Settings,
-    landing_with_a_good_file: Path,
-    catalogue: FormCatalogue,
-    query: Query,
-    monkeypatch: pytest.MonkeyPatch,
+    ingest: Ingest, landing_with_a_good_file: Path, query: Query, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     locked = landing_with_a_good_file / "locked.csv"
     locked.write_bytes(csv_bytes(export_table([audit()])))
@@ -143,10 +155,9 @@ def test_a_file_the_service_cannot_read_is_refused_and_the_others_load(
 
     monkeypatch.setattr(Path, "open", open_as_the_service)
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
-    assert outcomes["locked.csv"].status == "refused"
-    assert refusals(query)["locked.csv"] == (
+    assert refusal(outcomes, query, "locked.csv") == (
         "cannot be read by the account careaudit runs as (Permission denied): give that account "
         "read access to it, or copy the export into the landing folder again"
     )
@@ -155,11 +166,7 @@ def test_a_file_the_service_cannot_read_is_refused_and_the_others_load(
 
 
 def test_a_subfolder_the_service_cannot_list_is_refused_and_the_others_load(
-    settings: Settings,
-    landing_with_a_good_file: Path,
-    catalogue: FormCatalogue,
-    query: Query,
-    monkeypatch: pytest.MonkeyPatch,
+    ingest: Ingest, landing_with_a_good_file: Path, query: Query, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     private = landing_with_a_good_file / "private"
     private.mkdir()
@@ -173,10 +180,11 @@ def test_a_subfolder_the_service_cannot_list_is_refused_and_the_others_load(
 
     monkeypatch.setattr(os, "scandir", scandir_as_the_service)
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
-    assert outcomes["private/"].status == "refused"
-    assert refusals(query)["private/"].startswith("cannot be read by the account careaudit")
+    assert refusal(outcomes, query, "private/").startswith(
+        "cannot be read by the account careaudit"
+    )
     assert_only_the_good_file_loaded(query)
 
 
@@ -193,9 +201,9 @@ def test_a_subfolder_the_service_cannot_list_is_refused_and_the_others_load(
     ],
 )
 def test_an_export_of_an_unsupported_type_is_refused_saying_how_to_export_it(
+    ingest: Ingest,
     settings: Settings,
     landing_with_a_good_file: Path,
-    catalogue: FormCatalogue,
     query: Query,
     name: str,
     content: bytes,
@@ -203,20 +211,15 @@ def test_an_export_of_an_unsupported_type_is_refused_saying_how_to_export_it(
 ) -> None:
     (landing_with_a_good_file / name).write_bytes(content)
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
-    assert outcomes[name].status == "refused"
-    assert refusals(query)[name].startswith(advice)
+    assert refusal(outcomes, query, name).startswith(advice)
     assert (settings.quarantine_dir / name).read_bytes() == content
     assert_only_the_good_file_loaded(query)
 
 
 def test_a_file_over_the_size_limit_is_refused_without_being_read_whole(
-    settings: Settings,
-    landing_with_a_good_file: Path,
-    catalogue: FormCatalogue,
-    query: Query,
-    monkeypatch: pytest.MonkeyPatch,
+    ingest: Ingest, landing_with_a_good_file: Path, query: Query, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     big = landing_with_a_good_file / "big.csv"
     big.write_bytes(csv_bytes(export_table([audit()])) + b"," * 1_500_000)
@@ -230,10 +233,9 @@ def test_a_file_over_the_size_limit_is_refused_without_being_read_whole(
 
     monkeypatch.setattr(ingest_run, "_read_capped", counting)
 
-    outcomes = by_name(ingest_landing_folder(replace(settings, max_file_mb=1), catalogue))
+    outcomes = ingest(max_file_mb=1)
 
-    assert outcomes["big.csv"].status == "refused"
-    assert refusals(query)["big.csv"] == (
+    assert refusal(outcomes, query, "big.csv") == (
         "is larger than 1 MB, the largest export careaudit reads (CAREAUDIT_MAX_FILE_MB): "
         "export one month per file, or raise the limit"
     )
@@ -289,7 +291,7 @@ def grid_column(count: int) -> str:
 
 
 def test_a_field_longer_than_any_spreadsheet_cell_rejects_its_row_once(
-    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, landing: Path, query: Query
 ) -> None:
     huge = "y" * 200_000  # beyond the csv module's own limit of 131,072 characters
     write_export(
@@ -297,7 +299,7 @@ def test_a_field_longer_than_any_spreadsheet_cell_rejects_its_row_once(
         [audit(child_id="ICS0001"), audit(child_id="ICS0002", district=huge)],
     )
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert (outcomes["a.csv"].rows_loaded, outcomes["a.csv"].rows_rejected) == (1, 1)
     assert query("select source_row, severity, reason from raw.ingest_findings") == [
@@ -312,13 +314,13 @@ def test_a_field_longer_than_any_spreadsheet_cell_rejects_its_row_once(
 
 
 def test_a_row_with_a_hundred_thousand_fields_is_rejected_and_read_in_header_width(
-    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, landing: Path, query: Query
 ) -> None:
     table = export_table([audit(child_id="ICS0001"), audit(child_id="ICS0002")])
     table[2] = table[2] + ["x"] * 100_000
     (landing / "a.csv").write_bytes(csv_bytes(table))
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert (outcomes["a.csv"].rows_loaded, outcomes["a.csv"].rows_rejected) == (1, 1)
     assert query("select source_row, severity from raw.ingest_findings") == [(3, "rejected_row")]
@@ -328,7 +330,7 @@ def test_a_row_with_a_hundred_thousand_fields_is_rejected_and_read_in_header_wid
 
 
 def test_a_stray_windows_1252_byte_in_a_utf8_file_is_a_finding_not_a_re_decoding(
-    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, landing: Path, query: Query
 ) -> None:
     text = csv_bytes(
         export_table(
@@ -341,7 +343,7 @@ def test_a_stray_windows_1252_byte_in_a_utf8_file_is_a_finding_not_a_re_decoding
     data = text.replace("Ren\u00e9e".encode(), b"Ren\xe9e")  # one byte not UTF-8
     (landing / "a.csv").write_bytes(data)
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert outcomes["a.csv"].rows_loaded == 2 and outcomes["a.csv"].encoding == "utf-8"
     # The UTF-8 apostrophe kept its meaning: no missing answer.
@@ -362,13 +364,13 @@ def test_a_stray_windows_1252_byte_in_a_utf8_file_is_a_finding_not_a_re_decoding
 
 
 def test_a_file_of_only_windows_1252_bytes_is_still_read_as_windows_1252(
-    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, landing: Path, query: Query
 ) -> None:
     write_export(
         landing / "a.csv", [audit(child_life_improved="Don\u2019t know")], encoding="cp1252"
     )
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert outcomes["a.csv"].encoding == "cp1252"
     assert query(
@@ -377,11 +379,11 @@ def test_a_file_of_only_windows_1252_bytes_is_still_read_as_windows_1252(
 
 
 def test_an_xlsx_string_holding_a_lone_surrogate_loads(
-    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, landing: Path, query: Query
 ) -> None:
     write_export(landing / "a.xlsx", [audit(district="North _xD800_ side")])
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert outcomes["a.xlsx"].status == "loaded"
     assert query("select count(*) from raw.audit_submissions") == [(1,)]
@@ -391,11 +393,7 @@ def test_an_xlsx_string_holding_a_lone_surrogate_loads(
 
 
 def test_a_file_that_changes_while_it_is_read_is_left_for_the_next_run(
-    settings: Settings,
-    landing_with_a_good_file: Path,
-    catalogue: FormCatalogue,
-    query: Query,
-    monkeypatch: pytest.MonkeyPatch,
+    ingest: Ingest, landing_with_a_good_file: Path, query: Query, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     growing = landing_with_a_good_file / "growing.csv"
     growing.write_bytes(csv_bytes(export_table([audit(child_id="ICS0002")])))
@@ -412,7 +410,7 @@ def test_a_file_that_changes_while_it_is_read_is_left_for_the_next_run(
 
     monkeypatch.setattr(ingest_run, "_read_capped", still_being_written)
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert outcomes["growing.csv"].status == "skipped"
     assert outcomes["growing.csv"].note.startswith("it changed or disappeared while the refresh")
@@ -422,11 +420,7 @@ def test_a_file_that_changes_while_it_is_read_is_left_for_the_next_run(
 
 
 def test_a_file_that_fails_unexpectedly_is_refused_and_the_others_load(
-    settings: Settings,
-    landing_with_a_good_file: Path,
-    catalogue: FormCatalogue,
-    query: Query,
-    monkeypatch: pytest.MonkeyPatch,
+    ingest: Ingest, landing_with_a_good_file: Path, query: Query, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_export(landing_with_a_good_file / "odd.csv", [audit(child_id="ICS0002")])
     real_parse = ingest_run.parse_extract
@@ -438,10 +432,9 @@ def test_a_file_that_fails_unexpectedly_is_refused_and_the_others_load(
 
     monkeypatch.setattr(ingest_run, "parse_extract", parse)
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
-    assert outcomes["odd.csv"].status == "refused"
-    assert refusals(query)["odd.csv"] == (
+    assert refusal(outcomes, query, "odd.csv") == (
         "could not be read: careaudit failed on it unexpectedly (ZeroDivisionError); the other "
         "files were loaded. Export it again, and report this if it happens again"
     )
@@ -449,13 +442,13 @@ def test_a_file_that_fails_unexpectedly_is_refused_and_the_others_load(
 
 
 def test_a_quarantine_that_cannot_be_written_leaves_the_file_and_commits_the_batch(
-    settings: Settings, landing_with_a_good_file: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, settings: Settings, landing_with_a_good_file: Path, query: Query
 ) -> None:
     settings.quarantine_dir.parent.mkdir(parents=True)
     settings.quarantine_dir.write_text("a file where the quarantine folder should be")
     (landing_with_a_good_file / "letter.csv").write_bytes(b"Dear team,\n")
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert outcomes["letter.csv"].status == "refused"
     assert "left in the landing folder: it could not be copied to" in outcomes["letter.csv"].note
@@ -465,14 +458,14 @@ def test_a_quarantine_that_cannot_be_written_leaves_the_file_and_commits_the_bat
 
 
 def test_a_header_wider_than_any_workbook_loads_and_names_its_columns(
-    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, landing: Path, query: Query
 ) -> None:
     table = export_table([audit()])
     table[0] += [f"note {n}" for n in range(20_000)]  # past column XFD, Excel's last
     table[1] += [""] * 20_000
     (landing / "a.csv").write_bytes(csv_bytes(table))
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert outcomes["a.csv"].rows_loaded == 1
     reasons = [reason for (reason,) in query("select reason from raw.ingest_findings")]
@@ -480,12 +473,12 @@ def test_a_header_wider_than_any_workbook_loads_and_names_its_columns(
 
 
 def test_an_invisible_character_pasted_into_a_header_does_not_hide_it(
-    settings: Settings, landing: Path, catalogue: FormCatalogue, query: Query
+    ingest: Ingest, landing: Path, query: Query
 ) -> None:
     table = export_table([audit(child_id="ICS0001")])
     table[0] = ["\u200b" + header + "\u00ad" for header in table[0]]  # zero-width, soft hyphen
     (landing / "a.csv").write_bytes(csv_bytes(table))
 
-    outcomes = by_name(ingest_landing_folder(settings, catalogue))
+    outcomes = ingest()
 
     assert (outcomes["a.csv"].status, outcomes["a.csv"].warnings) == ("loaded", 0)

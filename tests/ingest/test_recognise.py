@@ -89,49 +89,40 @@ def test_an_optional_column_may_be_missing_and_is_reported(catalogue: FormCatalo
     assert match.missing_required == []
 
 
-def test_a_missing_required_header_fails_naming_the_closest_version_and_the_header(
-    catalogue: FormCatalogue,
+@pytest.mark.parametrize(
+    ("headers", "kind", "reason"),
+    [
+        pytest.param(
+            without(headers_of("2022"), "Date of CLA review"),
+            "missing_required_column",
+            'lacks the required column "Date of CLA review" (closest form version: 2022 form, '
+            "41 of its 42 headers found)",
+            id="a missing required header, naming the closest version and the header",
+        ),
+        pytest.param(
+            [*without(headers_of("2021"), "ICS ID"), "Child ref"],
+            "missing_required_column",
+            'lacks the required column "ICS ID" (closest form version: 2021 form, 39 of its 40 '
+            "headers found); unrecognised headers: column AN (text of 2 words, 9 characters: "
+            "letters and spaces)",
+            id="the missing header named as the closest version words it",
+        ),
+        pytest.param(
+            [*headers_of("2022"), " DISTRICT "],
+            "repeated_column",
+            'has the column "District" 2 times (columns I, AQ), so which holds the answers '
+            "cannot be told: delete the extra column",
+            id="a repeated question column, even when written differently",
+        ),
+    ],
+)
+def test_headers_that_cannot_be_mapped_to_the_questions_are_refused_saying_why(
+    catalogue: FormCatalogue, headers: list[str], kind: str, reason: str
 ) -> None:
-    headers = without(headers_of("2022"), "Date of CLA review")
-
-    with pytest.raises(RefusedFileError) as error:
+    with pytest.raises(RefusedFileError) as refused:
         recognise_form(headers, catalogue, "a.csv")
 
-    assert error.value.kind == "missing_required_column"
-    assert error.value.reason == (
-        'lacks the required column "Date of CLA review" (closest form version: 2022 form, '
-        "41 of its 42 headers found)"
-    )
-
-
-def test_the_missing_header_is_named_as_the_closest_version_words_it(
-    catalogue: FormCatalogue,
-) -> None:
-    headers = [*without(headers_of("2021"), "ICS ID"), "Child ref"]
-
-    with pytest.raises(RefusedFileError) as error:
-        recognise_form(headers, catalogue, "a.csv")
-
-    assert error.value.reason == (
-        'lacks the required column "ICS ID" (closest form version: 2021 form, 39 of its 40 '
-        "headers found); unrecognised headers: column AN (text of 2 words, 9 characters: "
-        "letters and spaces)"
-    )
-
-
-def test_a_repeated_question_column_is_refused_even_when_written_differently(
-    catalogue: FormCatalogue,
-) -> None:
-    headers = [*headers_of("2022"), " DISTRICT "]
-
-    with pytest.raises(RefusedFileError) as error:
-        recognise_form(headers, catalogue, "a.csv")
-
-    assert error.value.kind == "repeated_column"
-    assert error.value.reason == (
-        'has the column "District" 2 times (columns I, AQ), so which holds the answers cannot '
-        "be told: delete the extra column"
-    )
+    assert (refused.value.kind, refused.value.reason) == (kind, reason)
 
 
 def test_repeated_unknown_columns_are_each_reported_and_ignored(

@@ -87,6 +87,11 @@ def answered(*codes: str) -> Resolution:
     return Resolution(codes, "answered")
 
 
+def unrecognised(problem: str, shown: str) -> Resolution:
+    """No answer: the problem recorded, with the cell as it may be shown."""
+    return Resolution((), "unrecognised", problem, shown)
+
+
 @pytest.mark.parametrize(
     ("question_id", "cell", "code"),
     [
@@ -130,9 +135,7 @@ def test_parents_views_options_follow_the_form_version(resolve) -> None:
 
 
 def test_plain_no_is_not_offered_for_parents_views_on_the_2023_form(resolve) -> None:
-    assert resolve("parents_views_recorded", "2023", "No") == Resolution(
-        (),
-        "unrecognised",
+    assert resolve("parents_views_recorded", "2023", "No") == unrecognised(
         '"No" is not an answer the 2023 form offers (it offers "Yes", '
         '"No - parents were not asked", "No - parents declined", "Not applicable"); '
         "the answer is treated as missing",
@@ -141,9 +144,7 @@ def test_plain_no_is_not_offered_for_parents_views_on_the_2023_form(resolve) -> 
 
 
 def test_2023_options_are_not_offered_for_parents_views_on_the_2022_form(resolve) -> None:
-    assert resolve("parents_views_recorded", "2022", "No - parents declined") == Resolution(
-        (),
-        "unrecognised",
+    assert resolve("parents_views_recorded", "2022", "No - parents declined") == unrecognised(
         '"No - parents declined" is not an answer the 2022 form offers (it offers "Yes", "No"); '
         "the answer is treated as missing",
         "No - parents declined",
@@ -186,9 +187,7 @@ def test_a_multi_select_of_only_separators_is_blank(resolve, cell: str) -> None:
 
 
 def test_an_exclusive_option_combined_with_others_is_unrecognised(resolve) -> None:
-    assert resolve("cp_signed_by", "2022", "Child;No one has signed;") == Resolution(
-        (),
-        "unrecognised",
+    assert resolve("cp_signed_by", "2022", "Child;No one has signed;") == unrecognised(
         '"Child;No one has signed;" combines "No one has signed" with other options; '
         "the answer is treated as missing",
         "Child;No one has signed;",
@@ -196,9 +195,7 @@ def test_an_exclusive_option_combined_with_others_is_unrecognised(resolve) -> No
 
 
 def test_one_unknown_label_makes_the_whole_multi_select_unrecognised(resolve) -> None:
-    assert resolve("ed_aspects", "2022", "Culture;Football;") == Resolution(
-        (),
-        "unrecognised",
+    assert resolve("ed_aspects", "2022", "Culture;Football;") == unrecognised(
         "selection 2 of 2 (text of 1 word, 8 characters: letters) is not an answer the 2022 "
         'form offers (it offers "Culture", "Language", "Race/Ethnicity", "Religion", '
         '"Disability", "Gender", "Sexuality"); the answer is treated as missing',

@@ -17,7 +17,7 @@ from orchestration.lib.report.data import metric_directions, report_templates
 from orchestration.lib.report.wording import SIGNIFICANT, check_row
 from orchestration.lib.rounding import whole_percent
 from orchestration.paths import SAMPLE_COMMENTARY_DIR, SAMPLE_EXTRACTS_DIR
-from tests.support import careaudit_env, run_careaudit
+from tests.support import careaudit_env, refresh_landing, warehouse_rows
 
 pytestmark = pytest.mark.slow
 
@@ -180,12 +180,12 @@ def test_the_parents_improvement_is_not_called_significant_because_the_test_says
     sample_run,
 ):
     data_dir, _ = sample_run
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        significance = con.execute(
-            "select change_significance from reporting.rpt_metric_trends "
-            "where metric_id = 'parents_believe_life_improved' and time_period = '2022'"
-        ).fetchone()
-    assert significance == ("not_significant",)  # z = 1.82: the seed report said significant
+    significance = warehouse_rows(
+        data_dir,
+        "select change_significance from reporting.rpt_metric_trends "
+        "where metric_id = 'parents_believe_life_improved' and time_period = '2022'",
+    )
+    assert significance == [("not_significant",)]  # z = 1.82: the seed report said significant
     parents = bullet(report_text(data_dir), "173 parents (72%)")
     assert "significant" not in parents
     assert "This is an improvement from last year's 64% (up 8 percentage points)." in parents
@@ -325,11 +325,11 @@ def test_the_reports_rounding_agrees_with_the_marts(sample_run):
     """Shares the marts do not round (age bands) are rounded in Python: the same convention
     must give the same whole percent as the dbt macro for every figure of the sample."""
     data_dir, _ = sample_run
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        rows = con.execute(
-            "select numerator, denominator, reported_percent from reporting.rpt_metric_trends "
-            "where value_source = 'computed' and denominator > 0"
-        ).fetchall()
+    rows = warehouse_rows(
+        data_dir,
+        "select numerator, denominator, reported_percent from reporting.rpt_metric_trends "
+        "where value_source = 'computed' and denominator > 0",
+    )
     assert len(rows) > 50
     assert [whole_percent(n, d, "truncate") for n, d, _ in rows] == [r for _, _, r in rows]
 
@@ -408,9 +408,7 @@ def own_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
         CAREAUDIT_REPORT_PERIODS="all",
         CAREAUDIT_REPORT_COMMENTARY_DIR=str(commentary),
     )
-    result = run_careaudit(
-        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
-    )
+    result = refresh_landing(landing, data_dir, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return data_dir, commentary, result.stdout
 

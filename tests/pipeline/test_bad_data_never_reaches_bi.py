@@ -5,7 +5,7 @@ import duckdb
 import pytest
 
 from tests.exports import answered_audit, write_export
-from tests.support import careaudit_env, run_careaudit
+from tests.support import careaudit_env, refresh_landing
 
 pytestmark = pytest.mark.slow
 
@@ -16,12 +16,7 @@ def test_a_failing_dbt_test_stops_publish_and_keeps_the_last_good_files(tmp_path
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     write_export(landing / "2023-05.csv", [answered_audit("2023", n) for n in (1, 2, 3)], "2023")
     env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY)
-    assert (
-        run_careaudit(
-            "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
-        ).returncode
-        == 0
-    )
+    assert refresh_landing(landing, data_dir, env=env).returncode == 0
     published = data_dir / "publish" / "internal" / "metrics.csv"
     good = published.read_bytes()
 
@@ -31,9 +26,7 @@ def test_a_failing_dbt_test_stops_publish_and_keeps_the_last_good_files(tmp_path
             "insert into raw.audit_answers select file_sha256, source_row, 'no_such_question', "
             "'yes', 'answered' from raw.audit_answers limit 1"
         )
-    result = run_careaudit(
-        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
-    )
+    result = refresh_landing(landing, data_dir, env=env)
 
     assert result.returncode == 1
     assert "careaudit refresh failed at careaudit_dbt" in result.stderr

@@ -3,7 +3,6 @@ case) run here, in the test suite, against the warehouse the sample refresh buil
 leaves them out, as dbt Labs advise for production builds."""
 
 import json
-import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from orchestration.defs.transform import dbt_args
 from orchestration.paths import DBT_PROJECT_DIR
-from tests.support import careaudit_env, default_settings
+from tests.support import default_settings, run_command
 
 pytestmark = pytest.mark.slow
 
@@ -22,16 +21,11 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 def test_every_dbt_unit_test_passes(sample_run, tmp_path: Path) -> None:
     data_dir, _ = sample_run
     settings = replace(default_settings(data_dir), percent_rounding="truncate")
-    result = subprocess.run(
+    result = run_command(
         dbt_args(
             [DBT, "test", "--select", "test_type:unit", "--target-path", str(tmp_path)], settings
         ),
         cwd=DBT_PROJECT_DIR,
-        env=careaudit_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     results = json.loads((tmp_path / "run_results.json").read_text())["results"]

@@ -21,7 +21,7 @@ from orchestration.lib.ingest.run import ingest_landing_folder
 from orchestration.settings import Settings
 from sample.scaled import write_scaled_export
 from tests.exports import answered_audit, write_export
-from tests.support import CAREAUDIT, careaudit_env, run_careaudit
+from tests.support import careaudit_env, refresh_landing, start_careaudit
 
 pytestmark = pytest.mark.slow
 
@@ -66,12 +66,14 @@ def test_a_refresh_killed_while_loading_changes_nothing_and_the_next_completes(r
     write_scaled_export(landing / "large.csv", LARGE_ROWS)
     write_export(landing / "more.csv", [answered_audit("2022", 99)])
 
-    refresh = subprocess.Popen(
-        [CAREAUDIT, "refresh", "--landing", str(landing), "--data-dir", str(data_dir)],
+    refresh = start_careaudit(
+        "refresh",
+        "--landing",
+        str(landing),
+        "--data-dir",
+        str(data_dir),
         env=env,
-        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        text=True,
     )
     seen = []
     assert refresh.stdout is not None
@@ -86,9 +88,7 @@ def test_a_refresh_killed_while_loading_changes_nothing_and_the_next_completes(r
     assert f"loading 2 new file(s), {LARGE_ROWS + 1} audit rows" in seen[-1]
     assert snapshot(warehouse) == before
 
-    result = run_careaudit(
-        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
-    )
+    result = refresh_landing(landing, data_dir, env=env)
 
     assert result.returncode == 0, result.stdout + result.stderr
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -104,9 +104,7 @@ def test_raw_tables_that_do_not_reconcile_stop_the_refresh_before_dbt(refreshed)
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
         con.execute("delete from raw.audit_submissions where source_row = 2")
 
-    result = run_careaudit(
-        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
-    )
+    result = refresh_landing(landing, data_dir, env=env)
 
     assert result.returncode == 1
     assert (

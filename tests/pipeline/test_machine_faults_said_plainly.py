@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.locks import holding_the_lock
-from tests.support import CAREAUDIT, careaudit_env, run_careaudit
+from tests.support import run_careaudit, start_careaudit
 
 pytestmark = pytest.mark.slow
 
@@ -122,13 +122,7 @@ def test_a_disk_that_fills_during_the_refresh_is_one_sentence_and_the_next_one_c
 ):
     with tmpfs(160, at=tmp_path / "disk") as disk:
         data_dir = disk / "data"
-        refresh = subprocess.Popen(
-            [CAREAUDIT, "refresh", "--data-dir", str(data_dir)],
-            env=careaudit_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        refresh = start_careaudit("refresh", "--data-dir", str(data_dir))
         assert refresh.stdout is not None
         first = refresh.stdout.readline()  # printed once the preflight has passed
         assert first.startswith("careaudit refresh: landing ")

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
 from orchestration.lib.catalogue import Question, load_catalogue
 from orchestration.paths import SAMPLE_EXTRACTS_DIR
 from tests.pipeline.conftest import SAMPLE_ENV
-from tests.support import careaudit_env, run_careaudit
+from tests.support import careaudit_env, refresh_landing, warehouse_rows
 
 pytestmark = pytest.mark.slow
 
@@ -148,9 +147,7 @@ def messy_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("messy_data")
     write_messy_copy(landing)
     env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY="messy-copy-key", **SAMPLE_ENV)
-    result = run_careaudit(
-        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
-    )
+    result = refresh_landing(landing, data_dir, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return data_dir
 
@@ -178,17 +175,16 @@ def test_metrics_from_the_messy_copy_equal_those_from_the_clean_sample(messy_run
 
 def test_the_messy_copy_loads_every_row_with_only_the_encoding_noted(messy_run, sample_run):
     clean_dir, _ = sample_run
-    with duckdb.connect(str(messy_run / "warehouse.duckdb"), read_only=True) as con:
-        files = con.execute(
-            "select source_file, file_format, encoding, sheet_name, header_row, rows_read, "
-            "rows_rejected from raw.landed_files order by source_file"
-        ).fetchall()
-        findings = con.execute(
-            "select source_file, severity, reason from reporting.rpt_ingest_report"
-        ).fetchall()
-        audits = con.execute("select count(*) from marts.fct_audits").fetchone()
-    with duckdb.connect(str(clean_dir / "warehouse.duckdb"), read_only=True) as con:
-        clean_audits = con.execute("select count(*) from marts.fct_audits").fetchone()
+    files = warehouse_rows(
+        messy_run,
+        "select source_file, file_format, encoding, sheet_name, header_row, rows_read, "
+        "rows_rejected from raw.landed_files order by source_file",
+    )
+    findings = warehouse_rows(
+        messy_run, "select source_file, severity, reason from reporting.rpt_ingest_report"
+    )
+    audits = warehouse_rows(messy_run, "select count(*) from marts.fct_audits")
+    clean_audits = warehouse_rows(clean_dir, "select count(*) from marts.fct_audits")
     assert files == [
         ("2021/audits 2021.csv", "csv", "utf-8-sig", None, 1, 202, 0),
         ("2022/August 2022 (part 1).xlsx", "xlsx", None, "sheet 2", 3, 121, 0),  # after notes

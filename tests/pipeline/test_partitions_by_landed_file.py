@@ -7,12 +7,11 @@ import os
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
 from orchestration.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from tests.exports import answered_audit, write_export
-from tests.support import careaudit_env, run_careaudit
+from tests.support import careaudit_env, refresh_landing, warehouse_rows
 
 pytestmark = pytest.mark.slow
 
@@ -37,10 +36,10 @@ def metrics(data_dir: Path) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 def landed(data_dir: Path) -> dict[str, tuple]:
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        rows = con.execute(
-            "select source_file, file_sha256, ingested_at from raw.landed_files where is_current"
-        ).fetchall()
+    rows = warehouse_rows(
+        data_dir,
+        "select source_file, file_sha256, ingested_at from raw.landed_files where is_current",
+    )
     return {name: (sha, at) for name, sha, at in rows}
 
 
@@ -68,25 +67,14 @@ def two_months(folders: tuple[Path, Path]):
     december(landing)
     export(landing / "2023-01.csv", "16/01/2023 10:00", ["Yes"] * 5)
     env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY)
-    first = run_careaudit(
-        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
-    )
+    first = refresh_landing(landing, data_dir, env=env)
     assert first.returncode == 0, first.stdout + first.stderr
     before = (metrics(data_dir), landed(data_dir), runs(data_dir))
 
     # Both files are corrected on disk, but only January's partition is re-run.
     export(landing / "2022-12.csv", "12/12/2022 10:00", ["No"] * 5)
     export(landing / "2023-01.csv", "16/01/2023 10:00", ["Yes", "Yes", "No", "No", "No"])
-    again = run_careaudit(
-        "refresh",
-        "--landing",
-        str(landing),
-        "--data-dir",
-        str(data_dir),
-        "--file",
-        "2023-01.csv",
-        env=env,
-    )
+    again = refresh_landing(landing, data_dir, "--file", "2023-01.csv", env=env)
     assert again.returncode == 0, again.stdout + again.stderr
     return before, (metrics(data_dir), landed(data_dir), runs(data_dir))
 
@@ -125,9 +113,7 @@ def a_month_later(folders: tuple[Path, Path], two_months):
     december(landing)
     export(landing / "2023-02.csv", "14/02/2023 10:00", ["Yes", "No"] * 3)
     env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY)
-    result = run_careaudit(
-        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
-    )
+    result = refresh_landing(landing, data_dir, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return files_before, landed(data_dir), runs(data_dir)[-1]
 

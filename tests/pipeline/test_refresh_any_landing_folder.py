@@ -4,11 +4,10 @@ is tuned to the bundled sample, failures are clear, and a failed run loads nothi
 import csv
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.exports import answered_audit, write_export
-from tests.support import careaudit_env, run_careaudit
+from tests.support import careaudit_env, refresh_landing, warehouse_rows
 
 pytestmark = pytest.mark.slow
 
@@ -58,9 +57,7 @@ def form_2023_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     write_export(landing / "2023" / "june.csv", [june], version="2023")
     env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY, CAREAUDIT_LA_CODE="E09000001")
-    result = run_careaudit(
-        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), env=env
-    )
+    result = refresh_landing(landing, data_dir, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return data_dir
 
@@ -96,12 +93,12 @@ def test_a_year_spanning_two_forms_counts_what_each_could_record_and_says_so(for
     )
     recorded = published_metric(form_2023_run, "parents_views_recorded")
     assert (recorded["audits_not_able_to_record"], recorded["not_available_reason"]) == ("0", "")
-    with duckdb.connect(str(form_2023_run / "warehouse.duckdb"), read_only=True) as con:
-        trend = con.execute(
-            "select numerator, denominator, audits_not_able_to_record, change_significance "
-            "from reporting.rpt_metric_trends where metric_id = 'parents_declined'"
-        ).fetchone()
-    assert trend == (2, 4, 3, "no_previous_period")
+    trend = warehouse_rows(
+        form_2023_run,
+        "select numerator, denominator, audits_not_able_to_record, change_significance "
+        "from reporting.rpt_metric_trends where metric_id = 'parents_declined'",
+    )
+    assert trend == [(2, 4, 3, "no_previous_period")]
     guidance = (form_2023_run / "publish" / "open_data" / "data_guidance.md").read_text()
     assert (
         "(`parents_declined`): in 2023 some audits were on a form that could not record it "
@@ -121,14 +118,14 @@ def test_aliases_and_not_applicable_on_a_question_new_in_2023(form_2023_run):
 
 def test_every_audit_counts_once_in_the_period_of_its_latest_completion(form_2023_run):
     assert metric(form_2023_run, "audits_completed") == ("E09000001", "9", "", "0")
-    with duckdb.connect(str(form_2023_run / "warehouse.duckdb"), read_only=True) as con:
-        months = con.execute(
-            "select strftime(completion_month, '%Y-%m'), count(*) from marts.fct_audits "
-            "group by all order by all"
-        ).fetchall()
-        form_versions = con.execute(
-            "select distinct form_version from marts.fct_audits order by all"
-        ).fetchall()
+    months = warehouse_rows(
+        form_2023_run,
+        "select strftime(completion_month, '%Y-%m'), count(*) from marts.fct_audits "
+        "group by all order by all",
+    )
+    form_versions = warehouse_rows(
+        form_2023_run, "select distinct form_version from marts.fct_audits order by all"
+    )
     assert months == [("2023-03", 3), ("2023-05", 5), ("2023-06", 1)]
     assert form_versions == [("2022",), ("2023",)]
 
@@ -139,9 +136,7 @@ def test_a_file_that_cannot_be_read_is_refused_and_the_others_load(tmp_path):
     (landing / "notes.csv").write_text("Name,Favourite colour\nSam,blue\n", encoding="utf-8")
     env = careaudit_env(CAREAUDIT_PSEUDONYMISATION_KEY=KEY)
 
-    result = run_careaudit(
-        "refresh", "--landing", str(landing), "--data-dir", str(data_dir), "--quiet", env=env
-    )
+    result = refresh_landing(landing, data_dir, "--quiet", env=env)
 
     assert result.returncode == 0, result.stderr
     reason = (
@@ -164,7 +159,7 @@ def test_other_data_is_refused_without_a_pseudonymisation_key(tmp_path):
     landing, data_dir = tmp_path / "landing", tmp_path / "data"
     write_export(landing / "export.csv", [answered_audit("2022", 1)])
 
-    result = run_careaudit("refresh", "--landing", str(landing), "--data-dir", str(data_dir))
+    result = refresh_landing(landing, data_dir)
 
     assert result.returncode == 1
     assert "CAREAUDIT_PSEUDONYMISATION_KEY is not set" in result.stderr

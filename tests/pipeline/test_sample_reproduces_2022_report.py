@@ -6,10 +6,9 @@ import csv
 import math
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.support import careaudit_env, run_careaudit
+from tests.support import careaudit_env, run_careaudit, warehouse_rows
 
 pytestmark = pytest.mark.slow
 
@@ -57,23 +56,23 @@ def test_the_audit_with_no_uasc_answer_is_reported_as_missing_not_hidden(sample_
 
 def test_resubmissions_count_once_with_the_latest_answers(sample_run):
     data_dir, _ = sample_run
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        submissions = con.execute("select count(*) from raw.audit_submissions").fetchone()[0]
-        audits = con.execute(
-            "select count(*), count(*) filter (where submission_count > 1) "
-            "from marts.fct_audits where time_period = '2022'"
-        ).fetchone()
-    assert submissions == 243 + 202  # the files hold earlier submissions too
-    assert audits == (240, 3)
+    submissions = warehouse_rows(data_dir, "select count(*) from raw.audit_submissions")
+    audits = warehouse_rows(
+        data_dir,
+        "select count(*), count(*) filter (where submission_count > 1) "
+        "from marts.fct_audits where time_period = '2022'",
+    )
+    assert submissions == [(243 + 202,)]  # the files hold earlier submissions too
+    assert audits == [(240, 3)]
 
 
 def test_2021_sample_agrees_with_the_published_2021_figures(sample_run):
     data_dir, _ = sample_run
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        rows = con.execute(
-            "select metric_id, percent, published_percent from marts.fct_metric_trends "
-            "where time_period = '2021' and published_percent is not null"
-        ).fetchall()
+    rows = warehouse_rows(
+        data_dir,
+        "select metric_id, percent, published_percent from marts.fct_metric_trends "
+        "where time_period = '2021' and published_percent is not null",
+    )
     assert len(rows) == 5
     for metric_id, percent, published in rows:
         assert percent == pytest.approx(published), metric_id
@@ -93,16 +92,14 @@ STATED_CHANGES = [
 @pytest.mark.parametrize(("metric_id", "earlier", "now", "then", "change"), STATED_CHANGES)
 def test_year_on_year_changes_the_report_states(sample_run, metric_id, earlier, now, then, change):
     data_dir, _ = sample_run
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        row = con.execute(
-            "select reported_percent, comparison_reported_percent, reported_change_points, "
-            "is_previous_period from marts.fct_metric_comparisons "
-            "where metric_id = ? and time_period = '2022' and comparison_period = ?",
-            [metric_id, earlier],
-        ).fetchone()
-    assert row is not None
-    assert row[:3] == (now, then, change)
-    assert row[3] == (earlier == "2021")
+    rows = warehouse_rows(
+        data_dir,
+        "select reported_percent, comparison_reported_percent, reported_change_points, "
+        "is_previous_period from marts.fct_metric_comparisons "
+        "where metric_id = ? and time_period = '2022' and comparison_period = ?",
+        [metric_id, earlier],
+    )
+    assert rows == [(now, then, change, earlier == "2021")]
 
 
 def test_trend_table_gives_each_2022_metric_its_previous_year(sample_run):
@@ -146,14 +143,13 @@ def test_refresh_reports_progress_and_where_the_outputs_are(sample_run):
 def test_a_second_refresh_on_the_same_files_changes_nothing(sample_run):
     data_dir, _ = sample_run
     metrics_before = (data_dir / "publish" / "internal" / "metrics.csv").read_bytes()
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        raw_before = con.execute("select count(*) from raw.audit_answers").fetchone()
+    answers = "select count(*) from raw.audit_answers"
+    answers_before = warehouse_rows(data_dir, answers)
     env = careaudit_env(CAREAUDIT_PERCENT_ROUNDING="truncate")
     result = run_careaudit("refresh", "--data-dir", str(data_dir), "--quiet", env=env)
 
     assert result.returncode == 0, result.stderr
     assert (result.stdout, result.stderr) == ("", "")  # --quiet: nothing when all is well
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from raw.audit_answers").fetchone() == raw_before
-        assert con.execute("select count(*) from raw.landed_files").fetchone() == (2,)
+    assert warehouse_rows(data_dir, answers) == answers_before
+    assert warehouse_rows(data_dir, "select count(*) from raw.landed_files") == [(2,)]
     assert (data_dir / "publish" / "internal" / "metrics.csv").read_bytes() == metrics_before

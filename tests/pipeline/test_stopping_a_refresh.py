@@ -12,7 +12,7 @@ import dagster as dg
 import psutil
 import pytest
 
-from tests.support import CAREAUDIT, careaudit_env, run_careaudit
+from tests.support import careaudit_env, run_careaudit, start_careaudit
 
 pytestmark = pytest.mark.slow
 
@@ -63,12 +63,8 @@ def run_statuses(data_dir: Path) -> list[str]:
 def test_a_stopped_refresh_stops_dbt_says_so_and_the_next_one_completes(tmp_path, signum):
     data_dir = tmp_path / "data"
     env = careaudit_env()
-    refresh = subprocess.Popen(
-        [CAREAUDIT, "refresh", "--data-dir", str(data_dir)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    refresh = start_careaudit(
+        "refresh", "--data-dir", str(data_dir), env=env, stdout=subprocess.DEVNULL
     )
     dbt = dbt_build_of(refresh)
     assert os.getpgid(dbt.pid) == dbt.pid != os.getpgid(refresh.pid)  # a group of its own

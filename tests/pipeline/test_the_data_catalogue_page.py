@@ -3,8 +3,9 @@ as the warehouse holds it (the page dbt's docs would be, without a second dbt pr
 
 import json
 
-import duckdb
 import pytest
+
+from tests.support import warehouse_rows
 
 pytestmark = pytest.mark.slow
 
@@ -21,11 +22,11 @@ def test_every_published_model_and_column_is_in_the_catalogue_page(sample_run) -
     data_dir, _ = sample_run
     page = (data_dir / "publish" / "catalogue" / "index.html").read_text()
     nodes = inlined_catalogue(page)["nodes"]
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        reporting = con.execute(
-            "select table_name, list(column_name order by column_index) from duckdb_columns() "
-            "where schema_name = 'reporting' group by table_name"
-        ).fetchall()
+    reporting = warehouse_rows(
+        data_dir,
+        "select table_name, list(column_name order by column_index) from duckdb_columns() "
+        "where schema_name = 'reporting' group by table_name",
+    )
 
     assert len(reporting) >= 4
     for model, columns in reporting:

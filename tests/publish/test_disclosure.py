@@ -119,19 +119,23 @@ def test_a_part_that_is_never_shown_keeps_its_siblings_uncertain():
     assert not attacker_recovers(t, {"declined"}, "declined")
 
 
+# A 2x2 table with margins: rows r1, r2 of cells a, b and c, d; columns c1, c2 of a, c and b, d;
+# the total T of both the rows and the columns.
+TWO_BY_TWO = {"r1": 13, "r2": 30, "c1": 20, "c2": 23, "T": 43, "a": 3, "b": 10, "c": 17, "d": 13}
+TWO_BY_TWO_RELATIONS = [
+    ("r1", ["a", "b"]),
+    ("r2", ["c", "d"]),
+    ("c1", ["a", "c"]),
+    ("c2", ["b", "d"]),
+    ("T", ["r1", "r2"]),
+    ("T", ["c1", "c2"]),
+]
+
+
 def test_interlocking_breakdowns_are_solved_exactly():
-    # A 2x2 table with margins: hiding one row's two cells is not enough when the column
-    # totals are shown (the classic case that "two per row" rules miss).
-    values = {"r1": 13, "r2": 30, "c1": 20, "c2": 23, "T": 43, "a": 3, "b": 10, "c": 17, "d": 13}
-    relations = [
-        ("r1", ["a", "b"]),
-        ("r2", ["c", "d"]),
-        ("c1", ["a", "c"]),
-        ("c2", ["b", "d"]),
-        ("T", ["r1", "r2"]),
-        ("T", ["c1", "c2"]),
-    ]
-    t = table(values, relations)
+    # Hiding one row's two cells is not enough when the column totals are shown (the classic
+    # case that "two per row" rules miss).
+    t = table(TWO_BY_TWO, TWO_BY_TWO_RELATIONS)
     assert recoverable_cells(t, {"a", "b"}) == {"a", "b"}
     hidden = suppress(t)
     assert exposed_cells(t, hidden) == set()
@@ -160,15 +164,7 @@ def test_random_breakdowns_leave_nothing_recoverable(seed):
 def test_the_result_does_not_depend_on_the_order_cells_and_relations_are_given_in():
     import random
 
-    values = {"r1": 13, "r2": 30, "c1": 20, "c2": 23, "T": 43, "a": 3, "b": 10, "c": 17, "d": 13}
-    relations = [
-        ("r1", ["a", "b"]),
-        ("r2", ["c", "d"]),
-        ("c1", ["a", "c"]),
-        ("c2", ["b", "d"]),
-        ("T", ["r1", "r2"]),
-        ("T", ["c1", "c2"]),
-    ]
+    values, relations = TWO_BY_TWO, TWO_BY_TWO_RELATIONS
     expected = suppress(table(values, relations))
     rng = random.Random(7)
     for _ in range(10):

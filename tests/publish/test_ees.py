@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.lib.publish.ees import META_COLUMNS, small_counts, validate
+from tests.support import HAMPSHIRE
 
 GEOGRAPHY = {
     "time_period": "2022",
@@ -14,11 +15,7 @@ GEOGRAPHY = {
     "geographic_level": "Local authority",
     "country_code": "E92000001",
     "country_name": "England",
-    "region_code": "E12000008",
-    "region_name": "South East",
-    "new_la_code": "E10000014",
-    "old_la_code": "850",
-    "la_name": "Hampshire",
+    **HAMPSHIRE,
 }
 META = [
     {"col_name": "metric", "col_type": "Filter", "label": "Finding"},

@@ -53,6 +53,11 @@ def row(order: int, section: str, kind: str, text: str = "", metric: str = "", *
     )
 
 
+def one_row_section(section: str, title: str, kind: str, text: str, metric: str, **kw):
+    """The outline of one section: its heading, then one row of the kind given."""
+    return [row(10, section, "section", title), row(20, section, kind, text, metric, **kw)]
+
+
 COMPARE = "This is {previous_compared} {previous_ref} ({previous_change})."
 TREND = "This is {previous_trend}."
 

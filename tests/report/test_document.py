@@ -27,6 +27,7 @@ from tests.report.builders import (
     TREND,
     change,
     not_available,
+    one_row_section,
     report_data,
     row,
     value,
@@ -159,10 +160,9 @@ def test_a_section_chart_compares_like_with_like_and_marks_last_year_and_worse_m
     """Measures of another base are a group of their own; a measure where higher is worse
     is drawn (and described) apart; last year's figure is marked on each bar that has one;
     the figures are printed on the bars when no sentence prints them."""
-    outline = [
-        row(10, "care_plan", "section", "Findings: The Care Plan"),
-        row(20, "care_plan", "metrics_chart", "The Care Plan, {period}", "a|b|c"),
-    ]
+    outline = one_row_section(
+        "care_plan", "Findings: The Care Plan", "metrics_chart", "The Care Plan, {period}", "a|b|c"
+    )
     values = [
         value("a", "2023", 180, 240),
         value("b", "2023", 156, 240),
@@ -202,17 +202,14 @@ def test_a_trend_is_drawn_only_for_a_measure_with_three_years_or_more():
 
 
 def test_an_age_breakdown_gives_each_bands_share_rounded_as_configured():
-    outline = [
-        row(10, "population", "section", "Findings: Population"),
-        row(
-            20,
-            "population",
-            "breakdown_chart",
-            "What is the age of the child?",
-            "audits_completed",
-            breakdown_topic="age_band",
-        ),
-    ]
+    outline = one_row_section(
+        "population",
+        "Findings: Population",
+        "breakdown_chart",
+        "What is the age of the child?",
+        "audits_completed",
+        breakdown_topic="age_band",
+    )
     bands = [BreakdownRow("Under 1", 1, None), BreakdownRow("1-4", 2, None)]
     data = report_data(
         outline,
@@ -293,18 +290,15 @@ def test_a_measure_new_on_the_form_says_since_when_it_is_recorded_and_draws_no_f
 
 
 def test_a_rise_of_a_measure_where_higher_is_worse_reads_as_a_decline_after_the_rise():
-    outline = [
-        row(10, "care_plan", "section", "Findings: The Care Plan"),
-        row(
-            20,
-            "care_plan",
-            "finding",
-            "Out of {base} care plans, {n} ({pct}%) were not signed by children.",
-            "care_plan_not_signed_by_child",
-            comparison=TREND,
-            text_if_all="None of the {base} care plans were signed by children.",
-        ),
-    ]
+    outline = one_row_section(
+        "care_plan",
+        "Findings: The Care Plan",
+        "finding",
+        "Out of {base} care plans, {n} ({pct}%) were not signed by children.",
+        "care_plan_not_signed_by_child",
+        comparison=TREND,
+        text_if_all="None of the {base} care plans were signed by children.",
+    )
     values = [value("care_plan_not_signed_by_child", "2023", 156, 240)]
     data = report_data(
         outline,
@@ -320,17 +314,14 @@ def test_a_rise_of_a_measure_where_higher_is_worse_reads_as_a_decline_after_the_
 
 
 def test_every_audit_of_the_base_counted_reads_as_all_not_n_of_n():
-    outline = [
-        row(10, "equality", "section", "Findings: Equality"),
-        row(
-            20,
-            "equality",
-            "finding",
-            "In {n} of these {base} cases ({pct}%), the status was captured.",
-            "uasc_immigration_status_captured",
-            text_if_all="In all {base} of these cases, the status was captured.",
-        ),
-    ]
+    outline = one_row_section(
+        "equality",
+        "Findings: Equality",
+        "finding",
+        "In {n} of these {base} cases ({pct}%), the status was captured.",
+        "uasc_immigration_status_captured",
+        text_if_all="In all {base} of these cases, the status was captured.",
+    )
     for numerator, expected in (
         (41, "- In all 41 of these cases, the status was captured.\n"),
         (25, "- In 25 of these 41 cases (60%), the status was captured.\n"),

@@ -1,6 +1,7 @@
 -- Every metric of the catalogue for every authority and period with audits, as the audits
 -- give it: their contributions (int_metric_contributions_by_audit, where the metric rules
--- live, summed per file by int_metric_counts_by_file) added up per period, with the percent,
+-- live, summed per file by int_metric_counts_by_file) added up per period by the counting
+-- fct_metric_breakdowns shares (macros/metric_counts_by_category.sql), with the percent,
 -- its 95% Wilson interval and the whole percent a report prints. Only audits whose form could
 -- record the metric count (int_metric_availability, joined per file): the others are outside
 -- its base and counted in audits_not_able_to_record. A period where no audit could record it
@@ -23,9 +24,8 @@ audit_versions as (
         time_period,
         time_identifier,
         form_version,
-        sum(audits) as audits
+        audits
     from {{ ref('int_audit_counts_by_form_version') }}
-    group by all
 ),
 
 metrics as (
@@ -48,90 +48,11 @@ published as (
     from {{ ref('published_history') }}
 ),
 
--- Per period and metric: how many of its audits were on a form that could record the metric,
--- how many were not, and why not.
-period_availability as (
-    select
-        audit_versions.la_code,
-        audit_versions.time_period,
-        audit_versions.time_identifier,
-        availability.metric_id,
-        coalesce(sum(audit_versions.audits) filter (where availability.is_available), 0)
-            as audits_able_to_record,
-        coalesce(sum(audit_versions.audits) filter (where not availability.is_available), 0)
-            as audits_not_able_to_record,
-        string_agg(
-            distinct availability.not_available_reason, '; '
-            order by availability.not_available_reason
-        ) filter (where not availability.is_available) as not_available_reason
-    from audit_versions
-    inner join availability on audit_versions.form_version = availability.form_version
-    group by all
-),
-
--- the files whose form could record the metric: a join per file, not per answer
-recordable_counts as (
-    select counts.*
-    from counts
-    inner join availability
-        on
-            counts.metric_id = availability.metric_id
-            and counts.form_version = availability.form_version
-    where availability.is_available
-),
-
-aggregated as (
-    select
-        la_code,
-        metric_id,
-        time_period,
-        time_identifier,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator,
-        sum(missing_answers) as missing_answers
-    from recordable_counts
-    group by la_code, metric_id, time_period, time_identifier
-),
-
-counted as (
-    select
-        period_availability.la_code,
-        period_availability.time_period,
-        period_availability.time_identifier,
-        metrics.section_id,
-        period_availability.metric_id,
-        metrics.denominator_unit,
-        period_availability.not_available_reason,
-        cast(period_availability.audits_not_able_to_record as integer)
-            as audits_not_able_to_record,
-        period_availability.audits_able_to_record > 0 as is_available,
-        case
-            when period_availability.audits_able_to_record > 0
-                then cast(coalesce(aggregated.numerator, 0) as integer)
-        end as numerator,
-        case
-            when period_availability.audits_able_to_record > 0
-                then cast(coalesce(aggregated.missing_answers, 0) as integer)
-        end as missing_answers,
-        case
-            when
-                metrics.numerator_rule != 'count_audits'
-                and period_availability.audits_able_to_record > 0
-                then cast(coalesce(aggregated.denominator, 0) as integer)
-        end as denominator
-    from period_availability
-    inner join metrics on period_availability.metric_id = metrics.metric_id
-    left join aggregated
-        on
-            period_availability.la_code = aggregated.la_code
-            and period_availability.time_period = aggregated.time_period
-            and period_availability.time_identifier = aggregated.time_identifier
-            and period_availability.metric_id = aggregated.metric_id
-),
+{{ metric_counts_by_category({"total": "'total'"}) }},
 
 with_percent as (
     select
-        *,
+        * exclude (breakdown_topic, breakdown),
         {{ proportion_columns('numerator', 'denominator', 'denominator_unit') }}
     from counted
 ),

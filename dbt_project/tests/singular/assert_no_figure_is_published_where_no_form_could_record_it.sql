@@ -30,40 +30,30 @@ unrecordable as (
     having not bool_or(availability.is_available)
 ),
 
+{#- each published table and the rows of it holding computed figures #}
+{%- set published_tables = {
+    "metrics": ("rpt_metrics", "true"),
+    "metric_trends": ("rpt_metric_trends", "value_source = 'computed'"),
+    "metric_breakdowns": ("rpt_metric_breakdowns", "true"),
+} %}
+
 published as (
-    select
-        'metrics' as published_table,
-        la_code,
-        time_period,
-        time_identifier,
-        metric_id,
-        numerator,
-        denominator,
-        percent
-    from {{ ref('rpt_metrics') }}
-    union all
-    select
-        'metric_trends' as published_table,
-        la_code,
-        time_period,
-        time_identifier,
-        metric_id,
-        numerator,
-        denominator,
-        percent
-    from {{ ref('rpt_metric_trends') }}
-    where value_source = 'computed'
-    union all
-    select
-        'metric_breakdowns' as published_table,
-        la_code,
-        time_period,
-        time_identifier,
-        metric_id,
-        numerator,
-        denominator,
-        percent
-    from {{ ref('rpt_metric_breakdowns') }}
+    {%- for name, (model, computed) in published_tables.items() %}
+        select
+            '{{ name }}' as published_table,
+            la_code,
+            time_period,
+            time_identifier,
+            metric_id,
+            numerator,
+            denominator,
+            percent
+        from {{ ref(model) }}
+        where {{ computed }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 figures_without_a_form as (

@@ -6,24 +6,21 @@ second, not by a second dbt process."""
 
 import dagster as dg
 
-from orchestration.defs import OWNERS
 from orchestration.defs.progress import report
+from orchestration.defs.publish.declare import publish_asset
 from orchestration.defs.publish.exposures import model_keys
 from orchestration.defs.publish.staging import stage
-from orchestration.defs.resources import WAREHOUSE_POOL, CareauditResource
+from orchestration.defs.resources import CareauditResource
 from orchestration.defs.transform import dbt_project
 from orchestration.lib.atomic import write_atomically
 from orchestration.lib.publish.dbt_docs import static_page
 
 
 def build_data_catalogue_asset(models: list[str]) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=dg.AssetKey(["publish", "data_catalogue"]),
+    @publish_asset(
+        "data_catalogue",
         deps=model_keys(models),
-        group_name="publish",
         kinds={"dbt", "html"},
-        owners=OWNERS,
-        pool=WAREHOUSE_POOL,  # reads the warehouse: not while a writer holds it
         description=(
             "publish/catalogue/index.html: the dbt docs of the project (dbt's own page, with "
             "the manifest and the built warehouse's columns inlined as `dbt docs generate "

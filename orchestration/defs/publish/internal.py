@@ -8,10 +8,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs import OWNERS
 from orchestration.defs.progress import report
+from orchestration.defs.publish.declare import publish_asset
 from orchestration.defs.publish.staging import stage
-from orchestration.defs.resources import WAREHOUSE_POOL, CareauditResource
+from orchestration.defs.resources import CareauditResource
 from orchestration.lib.publish.files import write_atomically
 from orchestration.lib.publish.manifest import PARQUET_VERSION_KEY
 from orchestration.lib.warehouse import REPORTING_SCHEMA
@@ -36,13 +36,10 @@ def build_internal_publish_asset(reporting_models: Iterable[str]) -> dg.AssetsDe
     """One asset writing the reporting models its dbt exposure names to files."""
     models = sorted(reporting_models)
 
-    @dg.asset(
-        key=dg.AssetKey(["publish", "internal_files"]),
+    @publish_asset(
+        "internal_files",
         deps=[dg.AssetKey([REPORTING_SCHEMA, model]) for model in models],
-        group_name="publish",
         kinds={"csv", "parquet", "duckdb"},
-        owners=OWNERS,
-        pool=WAREHOUSE_POOL,
         description=(
             "publish/internal/: "
             + ", ".join(f"{published_name(m)}.csv/.parquet" for m in models)

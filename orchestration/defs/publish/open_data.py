@@ -6,15 +6,16 @@ the same run: every public file stays as it was."""
 
 import csv
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs import OWNERS
 from orchestration.defs.progress import report
+from orchestration.defs.publish.declare import problem_list, publish_asset
 from orchestration.defs.publish.staging import stage, warehouse_version
-from orchestration.defs.resources import WAREHOUSE_POOL, CareauditResource
+from orchestration.defs.resources import CareauditResource
 from orchestration.lib.publish.ees import (
     Problem,
     meta_path,
@@ -29,7 +30,6 @@ from orchestration.settings import Settings
 CANDIDATE = dg.AssetKey(["publish", "open_data_candidate"])
 RELEASE = dg.AssetKey(["publish", "open_data"])
 EXPOSURE = "open_data_release"
-MAX_LISTED_PROBLEMS = 50
 
 
 def candidate_dir(settings: Settings, run_id: str) -> Path:
@@ -51,16 +51,13 @@ def _rows(path: Path) -> int:
 def _check_result(problems: list[Problem], files: list[Path], passed: str) -> dg.AssetCheckResult:
     if not files:
         problems = [Problem("open data", "the candidate release has no files")]
-    listed = "\n".join(f"- {p}" for p in problems[:MAX_LISTED_PROBLEMS])
-    if len(problems) > MAX_LISTED_PROBLEMS:
-        listed += f"\n- ... and {len(problems) - MAX_LISTED_PROBLEMS} more"
     return dg.AssetCheckResult(
         passed=not problems,
         severity=dg.AssetCheckSeverity.ERROR,
         description=passed if not problems else f"{len(problems)} problem(s): release stopped",
         metadata={
             "files_checked": len(files),
-            "problems": dg.MetadataValue.md(listed or "none"),
+            "problems": dg.MetadataValue.md(problem_list(problems)),
         },
     )
 
@@ -72,19 +69,16 @@ def build_open_data_assets(
     period's audits and what each could record, the catalogue's rules), its checks, and the
     release."""
 
-    @dg.asset(
-        key=CANDIDATE,
+    @publish_asset(
+        CANDIDATE.path[-1],
         deps=inputs,
-        group_name="publish",
         kinds={"python", "csv"},
-        owners=OWNERS,
-        metadata={"dbt_exposure": EXPOSURE},
-        pool=WAREHOUSE_POOL,  # reads the warehouse: not while a writer holds it
+        exposure=EXPOSURE,
         description=(
             "The open data, prepared in $CAREAUDIT_DATA_DIR/staging/<run id>/open_data/ for "
             "checking: "
             "tidy CSV files with .meta.csv in the DfE Explore Education Statistics standard, "
-            "described in orchestration/publish/open_data.yaml, with disclosure control "
+            "described in orchestration/lib/publish/open_data.yaml, with disclosure control "
             "(counts of 1 to 5 and any count they could be recovered from suppressed as c)."
         ),
     )
@@ -110,41 +104,42 @@ def build_open_data_assets(
             }
         )
 
-    @dg.asset_check(
-        asset=CANDIDATE,
-        blocking=True,
-        description=(
-            "Every file meets the EES open data standard: mandatory time and geography "
-            "columns, a matching .meta.csv, snake_case, no blank cells, indicators numbers "
-            "or the symbols c, z, x, low."
-        ),
-    )
-    def meets_ees_open_data_standard(
-        context: dg.AssetCheckExecutionContext, careaudit: CareauditResource
-    ) -> dg.AssetCheckResult:
-        files = open_data_files(candidate_dir(careaudit.settings(), context.run.run_id))
-        problems = [problem for path in files for problem in validate(path)]
-        return _check_result(problems, files, "every file meets the standard")
+    def candidate_check(
+        name: str, description: str, problems_in: Callable[[Path], list[Problem]], passed: str
+    ) -> dg.AssetChecksDefinition:
+        """A blocking check of every file of the run's candidate."""
 
-    @dg.asset_check(
-        asset=CANDIDATE,
-        blocking=True,
-        description="No count indicator of any open-data file holds a count from 1 to 5.",
-    )
-    def no_count_from_1_to_5(
-        context: dg.AssetCheckExecutionContext, careaudit: CareauditResource
-    ) -> dg.AssetCheckResult:
-        files = open_data_files(candidate_dir(careaudit.settings(), context.run.run_id))
-        problems = [problem for path in files for problem in small_counts(path)]
-        return _check_result(problems, files, "no count from 1 to 5")
+        @dg.asset_check(asset=CANDIDATE, name=name, blocking=True, description=description)
+        def check(
+            context: dg.AssetCheckExecutionContext, careaudit: CareauditResource
+        ) -> dg.AssetCheckResult:
+            files = open_data_files(candidate_dir(careaudit.settings(), context.run.run_id))
+            problems = [problem for path in files for problem in problems_in(path)]
+            return _check_result(problems, files, passed)
 
-    @dg.asset(
-        key=RELEASE,
+        return check
+
+    meets_ees_open_data_standard = candidate_check(
+        "meets_ees_open_data_standard",
+        "Every file meets the EES open data standard: mandatory time and geography "
+        "columns, a matching .meta.csv, snake_case, no blank cells, indicators numbers "
+        "or the symbols c, z, x, low.",
+        validate,
+        "every file meets the standard",
+    )
+    no_count_from_1_to_5 = candidate_check(
+        "no_count_from_1_to_5",
+        "No count indicator of any open-data file holds a count from 1 to 5.",
+        small_counts,
+        "no count from 1 to 5",
+    )
+
+    @publish_asset(
+        RELEASE.path[-1],
         deps=[CANDIDATE],
-        group_name="publish",
         kinds={"csv"},
-        owners=OWNERS,
-        metadata={"dbt_exposure": EXPOSURE},
+        exposure=EXPOSURE,
+        reads_warehouse=False,
         description=(
             "publish/open_data/: the checked candidate (and its data_guidance.md: the files, "
             "the symbols and a footnote for each finding a year's form could not record), "

@@ -7,15 +7,14 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from orchestration.defs import OWNERS
 from orchestration.defs.progress import report
+from orchestration.defs.publish.declare import problem_list, publish_asset
 from orchestration.defs.publish.staging import RELEASE_ASSET, warehouse_version
-from orchestration.defs.resources import WAREHOUSE_POOL, CareauditResource
+from orchestration.defs.resources import CareauditResource
 from orchestration.lib.publish.manifest import MANIFEST, OUTPUTS, release_problems
 from orchestration.lib.publish.release import ReleaseError, publish_release
 
 OUTPUT_ASSETS = [dg.AssetKey(["publish", name]) for name in OUTPUTS]
-MAX_LISTED_PROBLEMS = 50
 IN_PROGRESS = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,
@@ -25,15 +24,12 @@ IN_PROGRESS = [
 ]
 
 
-@dg.asset(
-    key=RELEASE_ASSET,
+# In the warehouse's pool: one release at a time, and no warehouse build while it is decided
+# which data version the release is.
+@publish_asset(
+    RELEASE_ASSET.path[-1],
     deps=OUTPUT_ASSETS,
-    group_name="publish",
     kinds={"json"},
-    owners=OWNERS,
-    # One release at a time, and no warehouse build while it is decided which data version
-    # the release is.
-    pool=WAREHOUSE_POOL,
     description=(
         "Switches data/publish, in one rename, to this run's release: every output the run "
         "wrote, the others carried over unchanged from the current release, with "
@@ -98,9 +94,6 @@ def release(
 def every_output_has_the_release_version(careaudit: CareauditResource) -> dg.AssetCheckResult:
     publish = careaudit.settings().publish_dir
     problems = release_problems(publish)
-    listed = "\n".join(f"- {p}" for p in problems[:MAX_LISTED_PROBLEMS])
-    if len(problems) > MAX_LISTED_PROBLEMS:
-        listed += f"\n- ... and {len(problems) - MAX_LISTED_PROBLEMS} more"
     return dg.AssetCheckResult(
         passed=not problems,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -109,5 +102,5 @@ def every_output_has_the_release_version(careaudit: CareauditResource) -> dg.Ass
             if not problems
             else f"{len(problems)} problem(s) in {publish}: {problems[0]}"
         ),
-        metadata={"problems": dg.MetadataValue.md(listed or "none")},
+        metadata={"problems": dg.MetadataValue.md(problem_list(problems))},
     )

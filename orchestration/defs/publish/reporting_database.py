@@ -3,12 +3,12 @@
 
 import dagster as dg
 
-from orchestration.defs import OWNERS
 from orchestration.defs.progress import report
+from orchestration.defs.publish.declare import publish_asset
 from orchestration.defs.publish.exposures import model_keys
 from orchestration.defs.publish.internal import published_name
 from orchestration.defs.publish.staging import stage
-from orchestration.defs.resources import WAREHOUSE_POOL, CareauditResource
+from orchestration.defs.resources import CareauditResource
 from orchestration.lib.publish.reporting_database import (
     LATEST_TRENDS_VIEW,
     STORAGE_VERSION,
@@ -20,14 +20,12 @@ EXPOSURE = "bi_dashboard"
 
 
 def build_reporting_database_asset(models: list[str]) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=dg.AssetKey(["publish", "reporting_database"]),
+    @publish_asset(
+        "reporting_database",
         deps=model_keys(models),
-        group_name="publish",
         kinds={"duckdb"},
-        owners=OWNERS,
-        metadata={"dbt_exposure": EXPOSURE, "storage_version": STORAGE_VERSION},
-        pool=WAREHOUSE_POOL,  # reads the warehouse: not while a writer holds it
+        exposure=EXPOSURE,
+        metadata={"storage_version": STORAGE_VERSION},
         description=(
             "publish/reporting.duckdb for BI tools: "
             + ", ".join(published_name(m) for m in models)

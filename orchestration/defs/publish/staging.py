@@ -1,5 +1,5 @@
 """How a publish asset writes its output: into its run's staged release, never into
-data/publish, recording the data version it was made from (orchestration/publish/release.py).
+data/publish, recording the data version it was made from (orchestration/lib/publish/release.py).
 
 The data version is the id of the run that last built the warehouse's dbt models and seeds,
 which is what every output reads: in a refresh, the refresh itself; for an output re-made in

@@ -131,6 +131,28 @@ class _Findings:
             repeated(reasons) if isinstance(reasons, str) else np.asarray(reasons, dtype=object)
         )
 
+    def on_values(
+        self,
+        flagged: np.ndarray,
+        column: Column,
+        grid: CellGrid,
+        header: str,
+        question: Question,
+        severity: str,
+        reason: str,
+    ) -> None:
+        """Record a finding on every row whose cell is one of the column's distinct values
+        `flagged` marks (a column is checked once per distinct value, not per row)."""
+        rows = flagged[column.codes]
+        self.add(
+            grid.source_rows[rows],
+            header,
+            question.question_id,
+            column.values[column.codes[rows]],
+            severity,
+            reason,
+        )
+
     def frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(
             {
@@ -194,6 +216,14 @@ def _column_notes(grid: CellGrid, match: FormMatch, findings: _Findings) -> None
         )
 
 
+def _unusable(question: Question) -> tuple[str, str]:
+    """The severity and the outcome of a value that cannot be used: a required one rejects its
+    row, an optional one is treated as blank."""
+    if question.is_required:
+        return "rejected_row", "; the row is rejected"
+    return "warning", "; it is treated as blank"
+
+
 def _dates(
     question: Question,
     header: str,
@@ -209,8 +239,7 @@ def _dates(
     too_early = known & (parsed < EARLIEST_PLAUSIBLE)
     too_late = known & (parsed > latest)
     expected = "a date" if question.question_type == "date" else "a date and time"
-    severity = "rejected_row" if question.is_required else "warning"
-    outcome = "; the row is rejected" if question.is_required else "; it is treated as blank"
+    severity, outcome = _unusable(question)
     example = "15/08/2022" + (" 10:32" if question.question_type == "datetime" else "")
     for flagged, reason in (
         (
@@ -221,15 +250,7 @@ def _dates(
         (too_early, f'"{header}" is before 2000, which no audit is (a mistyped year?)'),
         (too_late, f'"{header}" is after the day the file was loaded (a mistyped year?)'),
     ):
-        rows = flagged[column.codes]
-        findings.add(
-            grid.source_rows[rows],
-            header,
-            question.question_id,
-            column.values[column.codes[rows]],
-            severity,
-            reason + outcome,
-        )
+        findings.on_values(flagged, column, grid, header, question, severity, reason + outcome)
     unusable = not_a_date | too_early | too_late
     return np.where(unusable, NOT_A_TIME, parsed)[column.codes], unusable[column.codes]
 
@@ -243,17 +264,10 @@ def _identifiers(
     findings: _Findings,
 ) -> tuple[np.ndarray, np.ndarray]:
     pseudonyms, is_placeholder = pseudonymiser.distinct(column.values, NOT_AN_IDENTIFIER)
-    rows = is_placeholder[column.codes]
-    findings.add(
-        grid.source_rows[rows],
-        header,
-        question.question_id,
-        column.values[column.codes[rows]],
-        "rejected_row" if question.is_required else "warning",
-        f'"{header}" holds a placeholder, not an identifier'
-        + ("; the row is rejected" if question.is_required else "; it is treated as blank"),
-    )
-    return pseudonyms[column.codes], rows
+    severity, outcome = _unusable(question)
+    reason = f'"{header}" holds a placeholder, not an identifier' + outcome
+    findings.on_values(is_placeholder, column, grid, header, question, severity, reason)
+    return pseudonyms[column.codes], is_placeholder[column.codes]
 
 
 def _texts(column: Column) -> np.ndarray:
@@ -292,17 +306,12 @@ def _referenced(
         [lookup.get(normalise(as_text(value))) for value in column.values], dtype=object
     )
     unknown = pd.notna(column.values) & pd.isna(codes)
-    rows = unknown[column.codes]
     offered = ", ".join(f'"{item.label}"' for item in items)
-    findings.add(
-        grid.source_rows[rows],
-        header,
-        question.question_id,
-        column.values[column.codes[rows]],
-        "warning",
+    reason = (
         f'"{header}" is not one of the {reference.name} {reference.path} lists for {la_code} '
-        f'(it lists {offered}); the audit is counted under "Not recorded"',
+        f'(it lists {offered}); the audit is counted under "Not recorded"'
     )
+    findings.on_values(unknown, column, grid, header, question, "warning", reason)
     return codes[column.codes]
 
 

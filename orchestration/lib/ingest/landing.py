@@ -77,6 +77,11 @@ def _name_problem(name: str, kind: str) -> RefusedFileError:
     )
 
 
+def _not_a_file(name: str, path: Path, why: str) -> LandingFile:
+    """An entry refused because it is not a file holding an export: why says what it is."""
+    return LandingFile(name, path, RefusedFileError(name, "not_a_file", why))
+
+
 def _entry(landing_dir: Path, path: Path) -> LandingFile | None:
     """The landing-folder entry for one directory entry that is not a folder, or None when it
     is not an export at all."""
@@ -86,38 +91,25 @@ def _entry(landing_dir: Path, path: Path) -> LandingFile | None:
     try:
         mode = path.stat().st_mode  # follows a link: a link to an export is an export
     except FileNotFoundError:
-        return LandingFile(
+        return _not_a_file(
             name,
             path,
-            RefusedFileError(
-                name,
-                "not_a_file",
-                "is a link to a file that does not exist: put the export itself in the "
-                "landing folder",
-            ),
+            "is a link to a file that does not exist: put the export itself in the landing folder",
         )
     except OSError as error:
         return LandingFile(name, path, unreadable(name, error))
     if stat.S_ISDIR(mode):
-        return LandingFile(
+        return _not_a_file(
             name,
             path,
-            RefusedFileError(
-                name,
-                "not_a_file",
-                "is a link to a folder, which careaudit does not follow (a link can loop "
-                "back on itself): move that folder's exports into the landing folder",
-            ),
+            "is a link to a folder, which careaudit does not follow (a link can loop "
+            "back on itself): move that folder's exports into the landing folder",
         )
     if not stat.S_ISREG(mode):
-        return LandingFile(
+        return _not_a_file(
             name,
             path,
-            RefusedFileError(
-                name,
-                "not_a_file",
-                "is not a regular file (a pipe, socket or device), so it cannot be an export",
-            ),
+            "is not a regular file (a pipe, socket or device), so it cannot be an export",
         )
     return LandingFile(name, path)
 

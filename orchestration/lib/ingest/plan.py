@@ -17,7 +17,7 @@ one name its rows are recorded under. The rules, whatever order files arrive in:
   authority's folder is refused.
 So the warehouse after any sequence of landings, corrections, copies and withdrawals holds
 what loading the final set of names from scratch would. Files deleted from the landing folder
-still count until they are withdrawn: deleting is not withdrawing (see the README).
+still count until they are withdrawn: deleting is not withdrawing (docs/ingest.md).
 """
 
 from collections.abc import Collection, Mapping

@@ -12,7 +12,7 @@ knowns: a hidden count is determined when the relations leave it exactly one val
 from counts being non-negative are not considered; that is the usual standard for published
 statistics, and counts are never published as intervals here.) The caller says which cells
 exist, which are published, which unpublished ones must not be recovered, and how they add
-up: orchestration/publish/metric_cells.py derives that from the metric catalogue.
+up: orchestration/lib/publish/metric_cells.py derives that from the metric catalogue.
 """
 
 from collections import defaultdict

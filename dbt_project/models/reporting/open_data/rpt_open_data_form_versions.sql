@@ -6,33 +6,20 @@
 with
 
 audit_versions as (
+    select * from {{ ref('int_audit_counts_by_form_version') }}
+),
+
+{{ audits_by_category(breakdown_topics()) }},
+
+final as (
     select
         la_code,
         time_period,
         time_identifier,
-        form_version,
-        coalesce(age_band, 'not_recorded') as age_band,
-        coalesce(district_code, 'not_recorded') as district
-    from {{ ref('int_audit_counts_by_form_version') }}
-),
-
-{#- the whole period, then each breakdown topic: the column that holds its categories #}
-{%- set topics = {"total": "'total'", "age_band": "age_band", "district": "district"} %}
-
-category_versions as (
-    {%- for topic, categories in topics.items() %}
-        select distinct
-            la_code,
-            time_period,
-            time_identifier,
-            '{{ topic }}' as breakdown_topic,
-            {{ categories }} as breakdown,
-            form_version
-        from audit_versions
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+        breakdown_topic,
+        breakdown,
+        form_version
+    from category_versions
 )
 
-select * from category_versions
+select * from final

@@ -1,5 +1,5 @@
 -- What each metric of the catalogue counts, as disclosure control needs it to work out which
--- published counts are the same count and which add up (orchestration/publish/metric_cells.py):
+-- published counts are the same count and which add up (orchestration/lib/publish/metric_cells.py):
 -- its question and that question's type, its numerator rule and codes, and its basis' unit,
 -- population and restriction codes. Grain: metric.
 with
