@@ -9,6 +9,7 @@ import pytest
 
 from orchestration.definitions import REFRESH_JOB, defs
 from orchestration.defs.ingest import RECONCILIATION_CHECK
+from orchestration.defs.resources import DBT_EXECUTABLE, dbt_resource
 from orchestration.paths import REPO_ROOT
 from tests.support import run_command
 
@@ -238,3 +239,12 @@ def test_the_release_switches_only_after_every_published_output_is_staged(specs)
         key.to_user_string()
         for key in defs.resolve_job_def(REFRESH_JOB).asset_layer.selected_asset_keys
     }
+
+
+def test_the_dbt_resource_knows_its_dbt_version_without_running_dbt_first() -> None:
+    """The resource skips dagster-dbt's `dbt --version` subprocess before every command: the
+    version it answers with must be what the venv's dbt, which it runs, says it is."""
+    resource = dbt_resource()
+    said = run_command([DBT_EXECUTABLE, "--version"])
+    assert said.returncode == 0, said.stderr
+    assert f"installed: {resource._cli_version}" in said.stdout

@@ -11,8 +11,8 @@ with
 
 audits as (
     select
-        audit_id, submission_id, la_code, time_period, time_identifier, completion_month,
-        form_version
+        audit_id, submission_id, submission_key, la_code, time_period, time_identifier,
+        completion_month, form_version
     from {{ ref('int_audits_deduplicated') }}
     {% if this is not none and is_incremental() -%}
         where submission_id not in (select submission_id from {{ this }})
@@ -21,11 +21,11 @@ audits as (
 
 section_answers as (
     select
-        responses.submission_id,
+        responses.submission_key,
         responses.question_id,
         responses.answer
     from {{ ref('int_question_responses_classified') }} as responses
-    inner join audits on responses.submission_id = audits.submission_id
+    inner join audits on responses.submission_key = audits.submission_key
     where
         responses.response_status in ('answered', 'not_applicable')
         and responses.question_id in (
@@ -42,15 +42,15 @@ answers_by_question as (
         order by sort_order
     )
     using first(answer)
-    group by submission_id
+    group by submission_key
 )
 
 select
-    audits.*,
-    answers_by_question.* exclude (submission_id),
+    audits.* exclude (submission_key),
+    answers_by_question.* exclude (submission_key),
     {{ catalogue_fingerprint() }} as catalogue_fingerprint
 from audits
-left join answers_by_question on audits.submission_id = answers_by_question.submission_id
+left join answers_by_question on audits.submission_key = answers_by_question.submission_key
 {% endmacro %}
 
 {#- Pre-hook of the section facts: drop audits whose counting submission changed (a later one

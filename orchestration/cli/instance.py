@@ -8,14 +8,22 @@ stopped by SIGTERM or SIGINT marks its own run failed before it exits. Runs the 
 launches are watched by its run monitoring instead (enabled below).
 """
 
+import json
 import os
 import socket
 from pathlib import Path
 
 import dagster as dg
 
-DAGSTER_YAML = """\
-# Written by careaudit: a local instance under the data dir, so run history survives restarts.
+MARKER = "# Written by careaudit"
+
+
+def dagster_yaml(home: Path) -> str:
+    """careaudit's dagster.yaml for the instance in `home`: its run history in SQLite under
+    history/ as Dagster keeps it, written through orchestration/cli/event_log_storage.py (an
+    event a write, not a file's round trip)."""
+    return f"""\
+{MARKER}: a local instance under the data dir, so run history survives restarts.
 telemetry:
   enabled: false
 # DuckDB allows one writer: steps that write the warehouse share a pool of one slot.
@@ -27,7 +35,15 @@ concurrency:
 run_monitoring:
   enabled: true
   free_slots_after_run_end_seconds: 0
+# Dagster's SQLite event log (history/runs/) with connections kept open: thousands of events
+# a refresh, each a write to the WAL rather than a connection, a checkpoint and fsyncs.
+event_log_storage:
+  module: orchestration.cli.event_log_storage
+  class: CareauditEventLogStorage
+  config:
+    base_dir: {json.dumps(str((home / "history" / "runs").resolve()))}
 """
+
 
 OWNER_HOST_TAG = "careaudit/host"
 OWNER_PID_TAG = "careaudit/pid"
@@ -42,13 +58,17 @@ def instance_home(data_dir: Path) -> Path:
 
 def prepare_instance(data_dir: Path) -> Path:
     """The instance's folder, with careaudit's dagster.yaml written into the data dir's own
-    the first time (a given DAGSTER_HOME is the operator's, left as it is)."""
+    the first time, and again when careaudit's own file is out of date (an upgrade changed it,
+    or the data dir moved); a given DAGSTER_HOME is the operator's, left as it is."""
     home = instance_home(data_dir)
     if not os.environ.get("DAGSTER_HOME"):
         home.mkdir(parents=True, exist_ok=True)
         config = home / "dagster.yaml"
-        if not config.exists():
-            config.write_text(DAGSTER_YAML)
+        wanted = dagster_yaml(home)
+        if not config.exists() or (
+            config.read_text().startswith(MARKER) and config.read_text() != wanted
+        ):
+            config.write_text(wanted)
     return home
 
 

@@ -28,7 +28,12 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.defs import OWNERS
 from orchestration.defs.dbt_process import dbt_events
-from orchestration.defs.resources import DBT_EXECUTABLE, WAREHOUSE_POOL, CareauditResource
+from orchestration.defs.resources import (
+    DBT_EXECUTABLE,
+    WAREHOUSE_POOL,
+    CareauditDbtCliResource,
+    CareauditResource,
+)
 from orchestration.lib.catalogue import catalogue_files, load_catalogue
 from orchestration.paths import DBT_PROJECT_DIR, SEEDS_DIR
 from orchestration.settings import Settings
@@ -83,7 +88,7 @@ def prepare_manifest(project: DbtProject = dbt_project) -> None:
     dbt, not whatever is on PATH."""
     if _manifest_is_current(project) and not using_dagster_dev():
         return
-    invocation = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+    invocation = CareauditDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
         dbt_args(["parse", "--quiet"], Settings.from_env()), target_path=project.target_path
     )
     with dbt_events(invocation) as events:
@@ -172,8 +177,10 @@ def _with_row_counts(
             target_path=invocation.target_path,
             project=invocation.project,
         ):
-            if isinstance(event, dg.Output) and node in row_counts:
-                metadata: dict[str, Any] = {"dagster/row_count": row_counts[node]}
+            if isinstance(event, dg.Output) and (node in row_counts or node in columns):
+                metadata: dict[str, Any] = {}
+                if node in row_counts:  # a view has none (macros/log_row_count.sql)
+                    metadata["dagster/row_count"] = row_counts[node]
                 if node in columns:
                     metadata["dagster/column_schema"] = column_schema(
                         columns[node], invocation.manifest["nodes"][node]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from selenium import webdriver
 
-from orchestration.cli.instance import DAGSTER_YAML
+from orchestration.cli.instance import dagster_yaml
 from orchestration.paths import REPO_ROOT
 from tests.support import careaudit_env
 
@@ -71,7 +71,7 @@ def dagster_dev(tmp_path: Path, **settings: str) -> Iterator[DagsterUI]:
     """Run `dagster dev -w workspace.yaml` with its own instance and data dir."""
     home = tmp_path / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    (home / "dagster.yaml").write_text(dagster_yaml(home))
     port = free_port()
     env = careaudit_env(
         DAGSTER_HOME=str(home), CAREAUDIT_DATA_DIR=str(tmp_path / "data"), **settings

@@ -92,6 +92,7 @@ def test_what_people_type_where_free_text_goes_is_never_stored(
         "question_id",
         "answer_code",
         "answer_status",
+        "submission_key",
     ]
 
 

@@ -1,34 +1,19 @@
-{{ config(
-    materialized='incremental',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_stale_files('int_audit_submissions_ranked') }}",
-) }}
+{{ config(materialized='view') }}
 -- The answers of every loaded submission in long form: one row per submission, question and
 -- selected code, with the code each one rolls up to (so years on different form versions
--- compare). A blank or unrecognised answer keeps one row with no code. Whether a submission
--- counts (the latest for its audit) is decided downstream, so each file's rows are computed
--- once, when it lands (incremental by file: see macros/incremental_by_file.sql).
+-- compare). A blank or unrecognised answer keeps one row with no code. A view: the loaded
+-- answers with their option's catalogue entry (a few hundred rows) beside them, read by the
+-- classification, the age band and the skip-logic findings; never stored a second time.
 with
-
-submissions as (
-    select
-        submission_id,
-        audit_id,
-        file_sha256,
-        source_row
-    from {{ ref('int_audit_submissions_ranked') }}
-    where {{ files_not_built_yet('file_sha256') }}
-),
 
 answers as (
     select
+        submission_key,
         file_sha256,
-        source_row,
         question_id,
         answer_code,
         answer_status
     from {{ ref('stg_audit__answers') }}
-    where {{ files_not_built_yet('file_sha256') }}
 ),
 
 options as (
@@ -43,21 +28,15 @@ options as (
 
 rolled_up as (
     select
-        submissions.submission_id,
-        submissions.audit_id,
+        answers.submission_key,
         answers.question_id,
         answers.answer_status,
         answers.answer_code,
+        answers.file_sha256,
         options.sort_order as answer_sort_order,
         coalesce(options.rolls_up_to, answers.answer_code) as rolled_up_code,
-        coalesce(options.excluded_from_answered, false) as is_excluded_from_answered,
-        submissions.file_sha256,
-        {{ catalogue_fingerprint() }} as catalogue_fingerprint
+        coalesce(options.excluded_from_answered, false) as is_excluded_from_answered
     from answers
-    inner join submissions
-        on
-            answers.file_sha256 = submissions.file_sha256
-            and answers.source_row = submissions.source_row
     left join options
         on
             answers.question_id = options.question_id

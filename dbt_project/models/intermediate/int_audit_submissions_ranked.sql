@@ -8,6 +8,7 @@ submissions as (
 
 ranked as (
     select
+        submission_key,
         submission_id,
         audit_id,
         la_code,

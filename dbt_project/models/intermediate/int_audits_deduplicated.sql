@@ -8,7 +8,7 @@ ranked as (
 
 age_bands as (
     select
-        submission_id,
+        submission_key,
         rolled_up_code as age_band
     from {{ ref('int_answers_rolled_up') }}
     where question_id = 'age_band' and answer_status = 'answered'
@@ -17,6 +17,7 @@ age_bands as (
 current_submissions as (
     select
         audit_id,
+        submission_key,
         submission_id,
         la_code,
         child_pseudonym,
@@ -41,7 +42,7 @@ placed as (
         current_submissions.*,
         age_bands.age_band
     from current_submissions
-    left join age_bands on current_submissions.submission_id = age_bands.submission_id
+    left join age_bands on current_submissions.submission_key = age_bands.submission_key
 )
 
 select * from placed

@@ -3,7 +3,10 @@
 -- models keep it on every row and rebuild rows made under another one, so a new metric or
 -- option (a data change) reaches every file already loaded, not only new ones. Of the metric
 -- catalogue only the columns that decide what is counted are taken: a new label, description
--- or direction (higher_is) rebuilds nothing.
+-- or direction (higher_is) rebuilds nothing. The version of the incremental models' own SQL
+-- is part of it: a careaudit upgrade that changes what their rows hold (version 2: rows keyed
+-- by submission_key) rebuilds the rows an earlier version stored, once.
+{%- set incremental_sql_version = 2 %}
 {%- set rule_columns = {
     "form_answer_options": none,
     "form_questions": none,
@@ -32,6 +35,13 @@ rules as (
 )
 
 select
-    md5(concat_ws('/', '{{ year_type() }}', string_agg(rules, '/' order by rules)))
+    md5(
+        concat_ws(
+            '/',
+            '{{ year_type() }}',
+            string_agg(rules, '/' order by rules),
+            'sql {{ incremental_sql_version }}'
+        )
+    )
         as catalogue_fingerprint
 from rules

@@ -29,7 +29,7 @@ changed_files as (
 
 audits as (
     select
-        submission_id,
+        submission_key,
         file_sha256,
         la_code,
         time_period,
@@ -43,7 +43,7 @@ audits as (
 
 contributions as (
     select
-        submission_id,
+        submission_key,
         metric_id,
         numerator_units,
         denominator_units,
@@ -66,7 +66,7 @@ counted as (
         sum(contributions.denominator_units) as denominator,
         count(*) filter (where contributions.is_missing) as missing_answers
     from contributions
-    inner join audits on contributions.submission_id = audits.submission_id
+    inner join audits on contributions.submission_key = audits.submission_key
     group by all
 )
 

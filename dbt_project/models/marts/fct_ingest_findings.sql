@@ -24,7 +24,7 @@ landed_files as (
 audits as (
     select
         audit_id,
-        submission_id,
+        submission_key,
         la_code,
         source_file,
         file_sha256,
@@ -35,30 +35,30 @@ audits as (
 
 violations as (
     select
-        responses.audit_id,
-        responses.submission_id,
+        audits.audit_id,
+        responses.submission_key,
         responses.question_id
     from {{ ref('int_question_responses_classified') }} as responses
-    inner join audits on responses.submission_id = audits.submission_id
+    inner join audits on responses.submission_key = audits.submission_key
     where responses.response_status = 'skip_logic_violation'
 ),
 
 answer_labels_given as (
     select
-        answers.submission_id,
+        answers.submission_key,
         answers.question_id,
         string_agg(answer_options.answer_label, ';' order by answer_options.sort_order)
             as answer_labels
     from {{ ref('int_answers_rolled_up') }} as answers
     inner join violations
         on
-            answers.submission_id = violations.submission_id
+            answers.submission_key = violations.submission_key
             and answers.question_id = violations.question_id
     inner join {{ ref('form_answer_options') }} as answer_options
         on
             answers.question_id = answer_options.question_id
             and answers.answer_code = answer_options.answer_code
-    group by answers.submission_id, answers.question_id
+    group by answers.submission_key, answers.question_id
 ),
 
 questions as (
@@ -125,7 +125,7 @@ skip_logic_findings as (
             and audits.form_version = parent_header.form_version
     left join answer_labels_given
         on
-            violations.submission_id = answer_labels_given.submission_id
+            violations.submission_key = answer_labels_given.submission_key
             and violations.question_id = answer_labels_given.question_id
     left join landed_files on audits.file_sha256 = landed_files.file_sha256
 ),

@@ -6,7 +6,7 @@ source as (
 
 renamed as (
     select
-        {{ submission_id('file_sha256', 'source_row') }} as submission_id,
+        submission_key,
         file_sha256,
         source_row,
         question_id,

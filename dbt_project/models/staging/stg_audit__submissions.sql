@@ -15,6 +15,7 @@ districts as (
 
 renamed as (
     select
+        source.submission_key,
         {{ submission_id('source.file_sha256', 'source.source_row') }} as submission_id,
         md5(
             concat_ws('|', source.la_code, source.child_id, cast(source.review_date as varchar))

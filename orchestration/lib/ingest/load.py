@@ -49,8 +49,15 @@ create table if not exists raw.audit_answers (
     source_row integer not null,
     question_id varchar not null,
     answer_code varchar,
-    answer_status varchar not null
+    answer_status varchar not null,
+    submission_key bigint
 )"""
+
+# A submission's integer key: its content's number (from this sequence, once per content
+# loaded) times 2^32 plus its row number, on its row and its answers' rows. The models join
+# the tens of millions of answers on it instead of hashing the file's 64-character sha256.
+FILE_KEYS = "raw.file_keys"
+SUBMISSION_KEY = "(cast(? as bigint) << 32) + source_row"
 
 FINDINGS_DDL = """
 create table if not exists raw.ingest_findings (
@@ -127,15 +134,50 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, catalogue: FormCatalogue) 
             file_sha256 varchar not null,
             source_row integer not null,
             form_version varchar not null,
-            ingested_at timestamp not null
+            ingested_at timestamp not null,
+            submission_key bigint
         )"""
     )
+    _key_submissions(con)
     for question in detail_questions(catalogue):
         con.execute(
             f"alter table raw.audit_submissions add column if not exists "
             f"{_quote(question.question_id)} {SQL_TYPES[question.question_type]}"
         )
     forget_free_text(con, catalogue)  # a warehouse an earlier version built
+
+
+def _key_submissions(con: duckdb.DuckDBPyConnection) -> None:
+    """The submission key on every row: a warehouse an earlier version built gets the column,
+    and its loaded contents their numbers (in the batch's transaction, once)."""
+    con.execute(f"create sequence if not exists {FILE_KEYS}")
+    keyed = True
+    for table in ("audit_submissions", "audit_answers"):
+        if not _has_column(con, table, "submission_key"):
+            con.execute(f"alter table raw.{table} add column submission_key bigint")
+            keyed = False
+    if keyed:
+        return
+    con.execute(
+        "create temp table earlier_contents as "
+        f"select file_sha256, nextval('{FILE_KEYS}') as file_key "
+        "from (select distinct file_sha256 from raw.audit_submissions order by file_sha256)"
+    )
+    for table in ("audit_submissions", "audit_answers"):
+        con.execute(
+            f"update raw.{table} as t set submission_key = (k.file_key << 32) + t.source_row "
+            "from earlier_contents as k where t.file_sha256 = k.file_sha256"
+        )
+    con.execute("drop table earlier_contents")
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'raw' and table_name = ? and column_name = ?",
+        [table, column],
+    ).fetchone()
+    return bool(found and found[0])
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -378,19 +420,21 @@ def insert_rows(
     transaction, as soon as the file is parsed, so a batch never holds every file's rows in
     memory at once). Its landed_files row comes last, in `apply_plan`."""
     lineage = [la_code, extract.source_file, extract.file_sha256]
+    ((number,),) = con.execute(f"select nextval('{FILE_KEYS}')").fetchall()
     _insert_frame(
         con,
         "audit_submissions",
         extract.submissions,
-        "? as la_code, ? as source_file, ? as file_sha256, ? as form_version, ? as ingested_at",
-        [*lineage, extract.form_version, now],
+        "? as la_code, ? as source_file, ? as file_sha256, ? as form_version, ? as ingested_at, "
+        f"{SUBMISSION_KEY} as submission_key",
+        [*lineage, extract.form_version, now, number],
     )
     _insert_frame(
         con,
         "audit_answers",
         extract.answers.select(ANSWER_COLUMNS),
-        "? as file_sha256",
-        [extract.file_sha256],
+        f"? as file_sha256, {SUBMISSION_KEY} as submission_key",
+        [extract.file_sha256, number],
     )
     _insert_frame(
         con,

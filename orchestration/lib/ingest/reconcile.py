@@ -31,8 +31,7 @@ orphan_answers as (
     select answers.file_sha256, count(*) as n
     from raw.audit_answers as answers
     anti join raw.audit_submissions as submissions
-        on answers.file_sha256 = submissions.file_sha256
-        and answers.source_row = submissions.source_row
+        on answers.submission_key = submissions.submission_key
     group by answers.file_sha256
 )
 select
