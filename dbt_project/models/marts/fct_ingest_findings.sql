@@ -8,7 +8,16 @@ with
 
 ingest_findings as (
     select
-        *,
+        la_code,
+        source_file,
+        file_sha256,
+        source_row,
+        column_header,
+        question_id,
+        offending_value,
+        severity,
+        reason,
+        ingested_at,
         'ingest' as finding_source
     from {{ ref('stg_audit__ingest_findings') }}
 ),
