@@ -45,7 +45,7 @@ run: install
 lint: install
 	$(BIN)/ruff check orchestration sample tests benchmarks
 	$(BIN)/ruff format --check orchestration sample tests benchmarks
-	cd dbt_project && ../$(BIN)/sqlfluff lint models
+	cd dbt_project && ../$(BIN)/sqlfluff lint models --processes 2
 
 # dbt parses the project once, before parallel test workers would race to write its manifest.
 manifest: install
@@ -53,7 +53,7 @@ manifest: install
 
 # Test modules are spread over both cores, each module whole on one (module fixtures once).
 test: lint browser manifest
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --durations=20
 
 check: lint manifest
 	$(BIN)/pytest -n 2 --dist loadfile -m "not slow and not browser"

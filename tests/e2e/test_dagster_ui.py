@@ -156,10 +156,10 @@ def test_a_browser_shows_the_lineage_of_the_published_metrics(materialised_ui):
         )
         # Two levels up: the reporting models and the marts they read.
         driver.find_element(By.XPATH, "//button[.//div[@aria-label='add']]").click()
-        wait_for_text(driver, "fct_metrics")
         zoom_out = driver.find_element(By.XPATH, "//button[.//div[@aria-label='zoom_out']]")
-        for _ in range(3):  # see the whole graph, not just the selected asset's corner of it
+        for _ in range(3):  # the graph draws only the assets in view: see all of it
             zoom_out.click()
+        wait_for_text(driver, "fct_metrics")
         time.sleep(2)  # let the graph finish laying out before the screenshot
         screenshot(driver, "dagster_ui_lineage")
         text = page_text(driver)

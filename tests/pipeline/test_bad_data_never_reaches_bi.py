@@ -23,8 +23,8 @@ def test_a_failing_dbt_test_stops_publish_and_keeps_the_last_good_files(tmp_path
     # Something wrong slips into raw (here: an answer to a question the catalogue lacks).
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
         con.execute(
-            "insert into raw.audit_answers select file_sha256, source_row, 'no_such_question', "
-            "'yes', 'answered' from raw.audit_answers limit 1"
+            "insert into raw.audit_answers select * replace ('no_such_question' as question_id) "
+            "from raw.audit_answers limit 1"
         )
     result = refresh_landing(landing, data_dir, env=env)
 
