@@ -20,30 +20,34 @@ from pathlib import Path
 VARS = "--vars"
 
 
-def in_warehouse_folder(args: list[str]) -> list[str]:
-    """The dbt arguments with the warehouse named relative to its folder, after moving into
-    that folder (created if missing, as for a parse before any refresh); unchanged when no
-    `--vars` names an absolute warehouse path."""
+def in_warehouse_folder(
+    args: list[str], environ: dict[str, str]
+) -> tuple[list[str], dict[str, str]]:
+    """dbt's arguments and environment with the warehouse named relative to its folder, after
+    moving into that folder (created if missing, as for a parse before any refresh);
+    unchanged when no `--vars` names an absolute warehouse path."""
     if VARS not in args[:-1]:
-        return args
+        return args, environ
     at = args.index(VARS) + 1
     variables = json.loads(args[at])
     path = Path(str(variables.get("warehouse_path", "")))
     if not path.is_absolute():
-        return args
+        return args, environ
     # dbt finds profiles.yml, and places relative target and log paths, by its working
     # directory (dagster-dbt's: the project's): keep them there.
-    os.environ.setdefault("DBT_PROFILES_DIR", os.environ.get("DBT_PROJECT_DIR", os.getcwd()))
+    here = os.getcwd()
+    env = {"DBT_PROFILES_DIR": environ.get("DBT_PROJECT_DIR", here), **environ}
     for name in ("DBT_PROFILES_DIR", "DBT_TARGET_PATH", "DBT_LOG_PATH"):
-        if name in os.environ:
-            os.environ[name] = os.path.abspath(os.environ[name])
+        if name in env:
+            env[name] = os.path.join(here, env[name])
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chdir(path.parent)
     variables["warehouse_path"] = path.name
-    return [*args[:at], json.dumps(variables, sort_keys=True), *args[at + 1 :]]
+    return [*args[:at], json.dumps(variables, sort_keys=True), *args[at + 1 :]], env
 
 
 def main() -> None:
     os.setpgid(0, 0)
     dbt = str(Path(sys.executable).with_name("dbt"))
-    os.execv(dbt, [dbt, *in_warehouse_folder(sys.argv[1:])])
+    args, env = in_warehouse_folder(sys.argv[1:], dict(os.environ))
+    os.execve(dbt, [dbt, *args], env)
