@@ -217,16 +217,19 @@ def _prune(runs_dir: Path, keep: int) -> None:
 
 
 def _reuse_partial_parse(runs_dir: Path, target: Path) -> None:
-    """Start the run's dbt folder with the latest earlier run's parse of the project. dbt
-    parses everything again when the profile changes, and the profile holds the warehouse
-    path: the project's own target/ was parsed for whichever data dir came first, the runs
-    of this data dir were parsed for this one (a full parse costs seconds; dbt re-parses
-    just the changed files when the project changed since)."""
-    if not runs_dir.is_dir() or (target / PARTIAL_PARSE).exists():
+    """Start the run's dbt folder with the latest parse of the project: this data dir's
+    latest run's, else the project's own (target/, made by `make manifest`). dbt names the
+    warehouse relative to its folder (orchestration/cli/dbt_leader.py), so a parse serves
+    every data dir with the same settings; where the settings differ, or the project changed
+    since, dbt checks the saved parse and parses again what it must (a full parse costs
+    seconds)."""
+    if (target / PARTIAL_PARSE).exists():
         return
     earlier = sorted(
-        runs_dir.glob(f"*/{PARTIAL_PARSE}"), key=lambda p: p.stat().st_mtime, reverse=True
-    )
+        runs_dir.glob(f"*/{PARTIAL_PARSE}") if runs_dir.is_dir() else [],
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    ) or [p for p in [dbt_project.target_path / PARTIAL_PARSE] if p.exists()]
     if earlier:
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(earlier[0], target / PARTIAL_PARSE)
