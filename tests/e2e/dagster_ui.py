@@ -1,6 +1,7 @@
 """Helpers for end-to-end tests of the Dagster UI: a real `dagster dev` on a free loopback port,
 its GraphQL API, and headless Debian Chromium driven through ChromeDriver."""
 
+import base64
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 from orchestration.cli.instance import dagster_yaml
 from orchestration.paths import REPO_ROOT
@@ -97,6 +99,33 @@ def dagster_dev(tmp_path: Path, **settings: str) -> Iterator[DagsterUI]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+def open_offline(driver: webdriver.Chrome, page: Path) -> None:
+    """Open a published page with the network cut off, once it has loaded: a report must
+    render from its own file alone."""
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
+    )
+    driver.get(page.as_uri())
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def capture(driver: webdriver.Chrome, top: float, width: float, height: float) -> bytes:
+    """A PNG of the page from `top`, beyond the window's height."""
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": top, "width": width, "height": height, "scale": 1},
+        },
+    )
+    return base64.b64decode(shot["data"])
 
 
 @contextmanager

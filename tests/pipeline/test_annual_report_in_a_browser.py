@@ -10,9 +10,8 @@ import re
 
 import pypdfium2 as pdfium
 import pytest
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.dagster_ui import ARTIFACTS, chromium
+from tests.e2e.dagster_ui import ARTIFACTS, capture, chromium, open_offline
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -68,15 +67,7 @@ def page(sample_run, tmp_path_factory):
     html = data_dir / "publish" / "report" / "care_plan_audit_2022.html"
     markdown = html.with_suffix(".md").read_text(encoding="utf-8")
     with chromium(tmp_path_factory.mktemp("report_browser")) as driver:
-        driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd(
-            "Network.emulateNetworkConditions",
-            {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
-        )
-        driver.get(html.as_uri())
-        WebDriverWait(driver, 30).until(
-            lambda d: d.execute_script("return document.readyState") == "complete"
-        )
+        open_offline(driver, html)
         figures = driver.execute_script(FIGURES)
         requests = driver.execute_script(
             "return performance.getEntriesByType('resource').map(e => e.name)"
@@ -84,20 +75,7 @@ def page(sample_run, tmp_path_factory):
         text = driver.execute_script("return document.body.innerText")
         contents = driver.execute_script(CONTENTS)
         size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-        shot = driver.execute_cdp_cmd(
-            "Page.captureScreenshot",
-            {
-                "format": "png",
-                "captureBeyondViewport": True,
-                "clip": {
-                    "x": 0,
-                    "y": 0,
-                    "width": size["width"],
-                    "height": size["height"],
-                    "scale": 1,
-                },
-            },
-        )
+        png = capture(driver, 0, size["width"], size["height"])
         pdf = driver.execute_cdp_cmd(
             "Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True}
         )
@@ -110,7 +88,7 @@ def page(sample_run, tmp_path_factory):
         labels = driver.execute_script(LABELS)
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "annual_report_2022.png"
-    screenshot.write_bytes(base64.b64decode(shot["data"]))
+    screenshot.write_bytes(png)
     printed = ARTIFACTS / "annual_report_2022.pdf"
     printed.write_bytes(base64.b64decode(pdf["data"]))
     document = pdfium.PdfDocument(str(printed))

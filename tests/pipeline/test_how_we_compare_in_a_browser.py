@@ -3,15 +3,13 @@ generated hub: a sentence and a funnel plot per section's key measure, the autho
 highlighted and named, the others unnamed (CAREAUDIT_HUB_NAME_AUTHORITIES is off). A
 screenshot of the section is kept in test-artifacts/ for a person to look at."""
 
-import base64
 import re
 from pathlib import Path
 
 import pytest
-from selenium.webdriver.support.ui import WebDriverWait
 
 from orchestration.lib.authorities import read_register
-from tests.e2e.dagster_ui import ARTIFACTS, chromium
+from tests.e2e.dagster_ui import ARTIFACTS, capture, chromium, open_offline
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -42,32 +40,11 @@ return {
 
 def _capture(html: Path, tmp_path: Path, name: str) -> dict:
     with chromium(tmp_path) as driver:
-        driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd(
-            "Network.emulateNetworkConditions",
-            {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
-        )
-        driver.get(html.as_uri())
-        WebDriverWait(driver, 30).until(
-            lambda d: d.execute_script("return document.readyState") == "complete"
-        )
+        open_offline(driver, html)
         section = driver.execute_script(SECTION)
-        shot = driver.execute_cdp_cmd(
-            "Page.captureScreenshot",
-            {
-                "format": "png",
-                "captureBeyondViewport": True,
-                "clip": {
-                    "x": 0,
-                    "y": section["top"],
-                    "width": 1600,
-                    "height": min(section["height"], 2400),
-                    "scale": 1,
-                },
-            },
-        )
+        png = capture(driver, section["top"], 1600, min(section["height"], 2400))
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+    (ARTIFACTS / f"{name}.png").write_bytes(png)
     return section
 
 
